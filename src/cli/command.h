@@ -1,0 +1,20 @@
+// The `citadel` command line: each subcommand lives in its own file and
+// registers itself on the CLI11 app through one function declared here.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <string>
+
+#include "util/status.h"
+
+namespace citadel::cli {
+
+// Filled in by the subcommand that ran; main() turns it into the exit status
+// and a one-line reason on stderr.
+struct CommandResult {
+  Status status;
+};
+
+// Registration functions, one per subcommand file (cli/NAME_command.cc):
+
+}  // namespace citadel::cli
