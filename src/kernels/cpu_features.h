@@ -1,0 +1,60 @@
+// What the CPU we run on can execute, and which kernel path to use.
+//
+// DetectCpuFeatures() reads cpuid and xgetbv once (the OS must have enabled
+// the AVX / AVX-512 register state for a feature to count). AMX also needs a
+// per-process permission from Linux (arch_prctl ARCH_REQ_XCOMP_PERM for
+// XTILEDATA); the first call asks for it and amx_usable says whether it was
+// granted — when refused the AMX path is simply not used.
+//
+// SelectedSimdLevel() is the best level both the CPU and the environment
+// allow: CITADEL_CPU=scalar|avx2|avx512 caps it (to compare paths in tests
+// and benchmarks); it can never raise it above what the CPU supports.
+//
+// Thread-safe: results are computed once (function-local statics) and then
+// read-only.
+#pragma once
+
+#include <string_view>
+
+namespace citadel::kernels {
+
+struct CpuFeatures {
+  bool avx2 = false;
+  bool fma = false;
+  bool f16c = false;
+  bool bmi2 = false;
+  bool avx512f = false;
+  bool avx512bw = false;
+  bool avx512vl = false;
+  bool avx512dq = false;
+  bool avx512vnni = false;
+  bool avx_vnni = false;
+  bool avx512bf16 = false;
+  bool amx_tile = false;
+  bool amx_int8 = false;
+  bool amx_bf16 = false;
+  bool amx_usable = false;  // amx_tile && amx_int8 && the kernel granted XTILEDATA
+};
+
+// Kernel paths, lowest to highest. kAvx2 needs AVX2+FMA+F16C; kAvx512 needs
+// AVX-512 F/BW/VL/DQ and VNNI (Sapphire Rapids, Zen 4 and later).
+enum class SimdLevel { kScalar = 0, kAvx2 = 1, kAvx512 = 2 };
+
+std::string_view SimdLevelName(SimdLevel level);  // "scalar", "avx2", "avx512"
+
+// Features of this CPU (detected once; asks for the AMX permission once).
+const CpuFeatures& DetectCpuFeatures();
+
+// The highest level this CPU supports, ignoring the environment.
+SimdLevel MaxSupportedSimdLevel();
+
+// MaxSupportedSimdLevel() capped by CITADEL_CPU (read once). An unknown value
+// is ignored.
+SimdLevel SelectedSimdLevel();
+
+// Whether the AMX int8 GEMM may be used: the CPU has it, Linux granted it, and
+// the selected level is kAvx512 (CITADEL_CPU=avx2 or scalar turn it off, as
+// does CITADEL_AMX=0).
+bool AmxEnabled();
+
+}  // namespace citadel::kernels

@@ -1,0 +1,85 @@
+// Matrix products of GGUF weight matrices with float activations: the hot
+// path of every forward pass.
+//
+//   out[t * rows + r] = dot(W[r, :], act[t * cols : (t + 1) * cols])   t < tokens
+//
+// Each activation row is quantized once per call to the weight type's partner
+// format, exactly as the reference engine does (Q4_0/Q4_1/Q5_x/Q8_0 -> Q8_0
+// or Q8_1, K-quants -> Q8_K, F16 -> F16, F32 stays F32), and the dot products
+// then use integer arithmetic, so results match the reference engine up to
+// float summation order.
+//
+// The weights are used in place (usually straight from the model's memory
+// map). The path is chosen at run time (kernels/cpu_features.h): AVX-512 VNNI,
+// AVX2, or the scalar reference; few tokens (decode) stream each weight row
+// once for all tokens; many tokens (prefill) run a tiled GEMM that reuses
+// each weight block across a tile of tokens. Rows are split over the pool.
+//
+// Thread contract: MatMul is thread-compatible — concurrent calls need their
+// own MatMulScratch and ThreadPool; the weight memory is only read.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+
+#include "gguf/tensor_type.h"
+#include "kernels/cpu_features.h"
+#include "util/status.h"
+#include "util/thread_pool.h"
+
+namespace citadel::kernels {
+
+// A row-major weight matrix as stored in GGUF: `rows` outputs, each a row of
+// `cols` inputs encoded in `type` blocks (RowBytes(type, cols) bytes per row).
+// Borrowed: the caller keeps `data` alive while it is used.
+struct WeightView {
+  TensorType type = TensorType::kF32;
+  const std::uint8_t* data = nullptr;
+  std::int64_t rows = 0;
+  std::int64_t cols = 0;
+};
+
+// Whether MatMul supports weights of this type.
+bool MatMulSupportsType(TensorType type);
+
+// OK when MatMul can use `w`: a supported type, rows and cols > 0, cols a
+// multiple of the type's block size, data non-null. InvalidArgument (naming
+// the type and shape) otherwise. MatMul itself assumes a valid view.
+Status ValidateWeight(const WeightView& w);
+
+// Buffers for quantized activations. Grows on demand and never shrinks, so
+// steady-state calls with the same shapes allocate nothing. Thread-compatible:
+// one MatMul call at a time per scratch.
+class MatMulScratch {
+ public:
+  MatMulScratch() = default;
+  MatMulScratch(MatMulScratch&&) = default;
+  MatMulScratch& operator=(MatMulScratch&&) = default;
+
+  // A buffer of at least `size_bytes`, 64-byte aligned; contents undefined;
+  // valid until the next call. For the kernels' own use.
+  std::uint8_t* Get(std::size_t size_bytes);
+  std::size_t capacity_bytes() const { return capacity_bytes_; }
+
+ private:
+  struct FreeDeleter {
+    void operator()(std::uint8_t* p) const;
+  };
+  std::unique_ptr<std::uint8_t, FreeDeleter> buffer_;
+  std::size_t capacity_bytes_ = 0;
+};
+
+// Computes the product above on the selected SIMD path (SelectedSimdLevel()).
+// `act` is [tokens, cols], `out` is [tokens, rows]; they must not overlap.
+// Requires ValidateWeight(w).ok() and tokens >= 1 (programmer errors
+// otherwise). Work is split over `pool`; returns when done.
+void MatMul(const WeightView& w, const float* act, std::int64_t tokens, float* out,
+            ThreadPool& pool, MatMulScratch& scratch);
+
+// As MatMul, on an explicit path (capped at what this CPU supports). For tests
+// and benchmarks that compare paths.
+void MatMulAtLevel(SimdLevel level, const WeightView& w, const float* act, std::int64_t tokens,
+                   float* out, ThreadPool& pool, MatMulScratch& scratch);
+
+}  // namespace citadel::kernels
