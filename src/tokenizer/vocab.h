@@ -1,0 +1,69 @@
+// Vocab: the plain typed form of a model's `tokenizer.*` GGUF metadata.
+//
+// Parsed once at the edge (vocab_loader.cc reads it from a GgufFile; tests
+// build small ones by hand) and handed to Tokenizer::FromVocab, which
+// validates it. Thread-compatible value type.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "util/status.h"
+
+namespace citadel::gguf {
+class GgufFile;
+}  // namespace citadel::gguf
+
+namespace citadel::tokenizer {
+
+// `tokenizer.ggml.token_type` values as GGUF stores them.
+enum class TokenType : std::int32_t {
+  kUndefined = 0,
+  kNormal = 1,
+  kUnknown = 2,
+  kControl = 3,
+  kUserDefined = 4,
+  kUnused = 5,
+  kByte = 6,
+};
+
+struct Vocab {
+  // tokenizer.ggml.model: "llama" (SentencePiece), "gpt2" (byte-level BPE),
+  // "gemma4" (BPE over raw UTF-8) or "bert" (WordPiece).
+  std::string model;
+  // tokenizer.ggml.pre: the pre-tokenizer name ("llama-bpe", "qwen2", ...);
+  // empty means "default" for BPE and is ignored by the other models.
+  std::string pre;
+
+  std::vector<std::string> tokens;  // id -> vocabulary string
+  std::vector<float> scores;        // empty or one per token (SentencePiece merge priority)
+  std::vector<TokenType> types;     // empty (all normal) or one per token
+  std::vector<std::string> merges;  // BPE merges "left right", by rank
+
+  // Special token ids; -1 when absent (then the model's default applies,
+  // see Tokenizer::FromVocab).
+  std::int32_t bos_id = -2;  // -2: not set in the metadata, use the model default
+  std::int32_t eos_id = -2;
+  std::int32_t eot_id = -2;
+  std::int32_t eom_id = -2;
+  std::int32_t unk_id = -2;
+  std::int32_t sep_id = -2;
+  std::int32_t pad_id = -2;
+  std::int32_t mask_id = -2;
+
+  // Flags; std::nullopt-like tri-state: -1 = not in the metadata (model default).
+  int add_bos = -1;
+  int add_eos = -1;
+  int add_space_prefix = -1;
+  int lowercase = -1;      // bert normalizer
+  int strip_accents = -1;  // bert normalizer
+};
+
+// Reads the tokenizer metadata of `file` into a Vocab (strings are copied).
+// InvalidArgument naming the key when a present key has the wrong type or
+// array length; NotFound when tokenizer.ggml.model or .tokens is missing.
+Result<Vocab> ReadVocab(const gguf::GgufFile& file);
+
+}  // namespace citadel::tokenizer
