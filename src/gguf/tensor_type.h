@@ -46,7 +46,7 @@ enum class TensorType : std::uint32_t {
 };
 
 struct TensorTypeTraits {
-  std::string_view name;       // as the reference spells it: "q4_K", "f16"
+  std::string_view name;        // as the reference spells it: "q4_K", "f16"
   std::int64_t block_elements;  // elements per block
   std::int64_t block_bytes;     // bytes per block
 };
@@ -58,7 +58,9 @@ std::optional<TensorTypeTraits> LookupTensorType(std::uint32_t type_id);
 // Traits of a valid enum value (programmer error otherwise).
 TensorTypeTraits Traits(TensorType type);
 
-inline std::string_view TensorTypeName(TensorType type) { return Traits(type).name; }
+inline std::string_view TensorTypeName(TensorType type) {
+  return Traits(type).name;
+}
 
 // Bytes of one row of `elements` values; `elements` must be a multiple of the
 // block size (callers validate).
