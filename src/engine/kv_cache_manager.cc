@@ -35,8 +35,6 @@ std::uint64_t KvCacheManager::ChainHash(std::uint64_t parent,
 int KvCacheManager::AttachCachedPrefix(SequenceId seq, std::span<const std::int32_t> tokens) {
   SequenceBlocks& entry = sequences_[seq];
   assert(entry.blocks.empty());
-  ++counters_.queries;
-  counters_.query_tokens += static_cast<std::int64_t>(tokens.size());
   // Keep at least one token to compute: the last prompt token yields logits.
   const size_t max_blocks = tokens.empty() ? 0 : (tokens.size() - 1) / block_tokens_;
   std::uint64_t parent = model_seed_;
@@ -50,12 +48,16 @@ int KvCacheManager::AttachCachedPrefix(SequenceId seq, std::span<const std::int3
     entry.chain_hashes.push_back(hash);
     parent = hash;
   }
-  const int cached_tokens = static_cast<int>(entry.blocks.size()) * block_tokens_;
-  if (cached_tokens > 0) {
+  return static_cast<int>(entry.blocks.size()) * block_tokens_;
+}
+
+void KvCacheManager::RecordPrefixLookup(int query_tokens, int hit_tokens) {
+  ++counters_.queries;
+  counters_.query_tokens += query_tokens;
+  if (hit_tokens > 0) {
     ++counters_.hits;
-    counters_.hit_tokens += cached_tokens;
+    counters_.hit_tokens += hit_tokens;
   }
-  return cached_tokens;
 }
 
 bool KvCacheManager::Reserve(SequenceId seq, int num_tokens) {

@@ -44,10 +44,13 @@ class KvCacheManager {
   KvCacheManager(int num_blocks, int block_tokens, std::uint64_t model_seed);
 
   // Attaches to `seq` (which must hold no blocks yet) the longest chain of
-  // cached blocks matching a prefix of `tokens`, and counts one query.
-  // Returns the number of tokens covered: a multiple of block_tokens,
-  // strictly less than tokens.size().
+  // cached blocks matching a prefix of `tokens`. Returns the number of tokens
+  // covered: a multiple of block_tokens, strictly less than tokens.size().
   int AttachCachedPrefix(SequenceId seq, std::span<const std::int32_t> tokens);
+
+  // Counts one prefix-cache query of `query_tokens` of which `hit_tokens`
+  // were served (the scheduler calls it once per request, on admission).
+  void RecordPrefixLookup(int query_tokens, int hit_tokens);
 
   // Grows `seq`'s block table to cover `num_tokens` positions. All or
   // nothing: returns false (and changes nothing) when the pool lacks blocks.

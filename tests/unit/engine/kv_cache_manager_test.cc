@@ -24,6 +24,7 @@ std::vector<std::int32_t> Concat(std::vector<std::int32_t> a, const std::vector<
 // Runs a sequence as the engine would: prefix lookup, reserve, "compute", cache.
 int Admit(KvCacheManager& kv, SequenceId seq, const std::vector<std::int32_t>& tokens) {
   int cached = kv.AttachCachedPrefix(seq, tokens);
+  kv.RecordPrefixLookup(static_cast<int>(tokens.size()), cached);
   EXPECT_TRUE(kv.Reserve(seq, static_cast<int>(tokens.size())));
   kv.CacheFullBlocks(seq, tokens, static_cast<int>(tokens.size()));
   return cached;
