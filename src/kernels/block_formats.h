@@ -66,6 +66,8 @@ struct BlockQ8_1 {
 static_assert(sizeof(BlockQ8_1) == 36);
 
 // 16 sub-blocks of 16: x = d * (scales[i] & 0xF) * q - dmin * (scales[i] >> 4), q in [0, 3].
+// Element e (0..255): q = (qs[32 * (e / 128) + e % 32] >> (2 * (e % 128 / 32))) & 3,
+// sub-block i = e / 16.
 struct BlockQ2_K {
   std::uint8_t scales[kQKK / 16];
   std::uint8_t qs[kQKK / 4];
@@ -75,6 +77,8 @@ struct BlockQ2_K {
 static_assert(sizeof(BlockQ2_K) == 84);
 
 // 16 sub-blocks of 16: x = d * (scale6 - 32) * (q - 4 * !hbit), q low 2 bits in qs.
+// Element e: q as in Q2_K; hbit = (hmask[e % 32] >> (e / 32)) & 1; sub-block e / 16
+// (scales unpacked by UnpackScalesQ3K).
 struct BlockQ3_K {
   std::uint8_t hmask[kQKK / 8];
   std::uint8_t qs[kQKK / 4];
@@ -83,7 +87,9 @@ struct BlockQ3_K {
 };
 static_assert(sizeof(BlockQ3_K) == 110);
 
-// 8 sub-blocks of 32: x = d * sc * q - dmin * m, 6-bit sc/m packed in scales.
+// 8 sub-blocks of 32: x = d * sc * q - dmin * m, 6-bit sc/m packed in scales
+// (UnpackScaleMinK4). Element e: byte qs[32 * (e / 64) + e % 32], low nibble when
+// e % 64 < 32, else high nibble; sub-block e / 32.
 struct BlockQ4_K {
   Half d;
   Half dmin;
@@ -92,7 +98,7 @@ struct BlockQ4_K {
 };
 static_assert(sizeof(BlockQ4_K) == 144);
 
-// As Q4_K with a fifth bit per element in qh.
+// As Q4_K with a fifth bit per element: q += 16 * ((qh[e % 32] >> (e / 32)) & 1).
 struct BlockQ5_K {
   Half d;
   Half dmin;
@@ -103,6 +109,9 @@ struct BlockQ5_K {
 static_assert(sizeof(BlockQ5_K) == 176);
 
 // 16 sub-blocks of 16: x = d * scales[i] * (q - 32), q 6 bits (4 in ql, 2 in qh).
+// Element e, with h = e / 128, p = e % 128 / 32, l = e % 32: low 4 bits are the
+// low (p < 2) or high (p >= 2) nibble of ql[64 * h + 32 * (p % 2) + l]; top 2 bits
+// are (qh[32 * h + l] >> (2 * p)) & 3; sub-block e / 16.
 struct BlockQ6_K {
   std::uint8_t ql[kQKK / 2];
   std::uint8_t qh[kQKK / 4];
@@ -110,6 +119,33 @@ struct BlockQ6_K {
   Half d;
 };
 static_assert(sizeof(BlockQ6_K) == 210);
+
+// The 6-bit scale and min of sub-block `j` (0..7) of a Q4_K/Q5_K block, from
+// its 12 packed bytes: sub-blocks 0-3 keep scale and min in the low 6 bits of
+// bytes j and j+4; sub-blocks 4-7 keep the low 4 bits in byte j+4 (scale low
+// nibble, min high nibble) and the top 2 bits in bits 6-7 of bytes j-4 (scale)
+// and j (min).
+inline void UnpackScaleMinK4(int j, const std::uint8_t* scales, std::uint8_t* scale,
+                             std::uint8_t* min) {
+  if (j < 4) {
+    *scale = scales[j] & 63;
+    *min = scales[j + 4] & 63;
+  } else {
+    *scale = static_cast<std::uint8_t>((scales[j + 4] & 0xF) | ((scales[j - 4] >> 6) << 4));
+    *min = static_cast<std::uint8_t>((scales[j + 4] >> 4) | ((scales[j] >> 6) << 4));
+  }
+}
+
+// The 16 signed sub-block scales of a Q3_K block (6-bit values minus 32).
+// Scale s: low 4 bits in the low nibble of byte s (s < 8) or the high nibble
+// of byte s - 8; top 2 bits in bits 2*(s/4)..+1 of byte 8 + s % 4.
+inline void UnpackScalesQ3K(const std::uint8_t* packed, std::int8_t* out) {
+  for (int s = 0; s < 16; ++s) {
+    const int low = s < 8 ? (packed[s] & 0xF) : (packed[s - 8] >> 4);
+    const int high = (packed[8 + s % 4] >> (2 * (s / 4))) & 3;
+    out[s] = static_cast<std::int8_t>((low | (high << 4)) - 32);
+  }
+}
 
 // Activation format for K-quant dot products: float scale, int8 quants, and
 // sums of each group of 16 quants (used to apply the K-quant mins cheaply).
