@@ -3,6 +3,7 @@
 #include <atomic>
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <string>
 
 #include "kernels/fp16.h"
@@ -25,7 +26,8 @@ Status ValidateRow(TensorType type, const float* src, std::int64_t n) {
                                 std::string(TensorTypeName(type)) + ")");
   }
   if (type == TensorType::kF32) return OkStatus();
-  float limit = type == TensorType::kBF16 ? INFINITY : kMaxQuantizableMagnitude;
+  float limit =
+      type == TensorType::kBF16 ? std::numeric_limits<float>::max() : kMaxQuantizableMagnitude;
   for (std::int64_t i = 0; i < n; ++i) {
     // !(|x| <= limit) also catches NaN.
     if (!(std::fabs(src[i]) <= limit)) {
@@ -114,17 +116,19 @@ Status QuantizeTensor(TensorType type, const float* src, void* dst, std::int64_t
   auto* out = static_cast<std::uint8_t*>(dst);
   if (pool == nullptr || pool->size() == 1 || rows < 2) {
     for (std::int64_t r = 0; r < rows; ++r) {
-      CITADEL_TRY(QuantizeRow(type, src + r * cols, out + r * row_bytes, cols));
+      Status status = QuantizeRow(type, src + r * cols, out + r * row_bytes, cols);
+      if (!status.ok()) return status.WithContext("row " + std::to_string(r));
     }
     return OkStatus();
   }
-  // Rows are claimed one at a time so cheap and expensive rows balance; the
-  // first failing row (lowest index seen) is reported.
+  // Rows are claimed one at a time, in increasing order, so cheap and
+  // expensive rows balance. After a failure only rows below it are still
+  // done, so the lowest failing row is the one reported, as in the serial loop.
   std::atomic<std::int64_t> next_row{0};
   std::atomic<std::int64_t> failed_row{rows};
   pool->Run([&](int /*thread_idx*/) {
     for (std::int64_t r = next_row.fetch_add(1); r < rows; r = next_row.fetch_add(1)) {
-      if (failed_row.load(std::memory_order_relaxed) < rows) return;
+      if (r > failed_row.load()) return;
       if (!ValidateRow(type, src + r * cols, cols).ok()) {
         std::int64_t seen = failed_row.load();
         while (r < seen && !failed_row.compare_exchange_weak(seen, r)) {

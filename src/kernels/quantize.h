@@ -51,7 +51,8 @@ Status QuantizeRow(TensorType type, const float* src, void* dst, std::int64_t n)
 // of `dst`. Rows are split over `pool` when given (nullptr: the calling
 // thread does all of them). The output does not depend on the pool size.
 //
-// Fails as QuantizeRow (and for negative rows); on failure `dst` may hold
+// Fails as QuantizeRow (and for negative rows), the message prefixed with
+// "row R" for the lowest failing row; on failure `dst` may hold
 // some quantized rows. Must not be called from inside a task of `pool`.
 Status QuantizeTensor(TensorType type, const float* src, void* dst, std::int64_t rows,
                       std::int64_t cols, ThreadPool* pool);
