@@ -6,6 +6,7 @@
 #include <limits>
 #include <string>
 
+#include "kernels/activation_quant.h"
 #include "kernels/fp16.h"
 #include "kernels/quantize_blocks.h"
 #include "util/thread_pool.h"
@@ -61,7 +62,7 @@ void QuantizeValidRow(TensorType type, const float* src, void* dst, std::int64_t
     case TensorType::kQ5_1:
       return quant::QuantizeRowQ5_1(src, static_cast<BlockQ5_1*>(dst), n);
     case TensorType::kQ8_0:
-      return quant::QuantizeRowQ8_0(src, static_cast<BlockQ8_0*>(dst), n);
+      return QuantizeRowQ8_0(src, static_cast<BlockQ8_0*>(dst), n);
     case TensorType::kQ2_K:
       return quant::QuantizeRowQ2_K(src, static_cast<BlockQ2_K*>(dst), n);
     case TensorType::kQ3_K:

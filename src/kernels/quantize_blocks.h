@@ -11,12 +11,12 @@
 
 namespace citadel::kernels::quant {
 
-// Round to nearest, one scale per block (quantize_legacy.cc).
+// Round to nearest, one scale per block (quantize_legacy.cc). Q8_0 is the
+// activation quantizer's (kernels/activation_quant.h), the same algorithm.
 void QuantizeRowQ4_0(const float* x, BlockQ4_0* y, std::int64_t n);
 void QuantizeRowQ4_1(const float* x, BlockQ4_1* y, std::int64_t n);
 void QuantizeRowQ5_0(const float* x, BlockQ5_0* y, std::int64_t n);
 void QuantizeRowQ5_1(const float* x, BlockQ5_1* y, std::int64_t n);
-void QuantizeRowQ8_0(const float* x, BlockQ8_0* y, std::int64_t n);
 
 // Scale searches per sub-block, scales quantized per super-block (quantize_k.cc).
 void QuantizeRowQ2_K(const float* x, BlockQ2_K* y, std::int64_t n);

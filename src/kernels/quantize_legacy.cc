@@ -115,16 +115,4 @@ void QuantizeRowQ5_1(const float* x, BlockQ5_1* y, std::int64_t n) {
   }
 }
 
-void QuantizeRowQ8_0(const float* x, BlockQ8_0* y, std::int64_t n) {
-  for (std::int64_t b = 0; b < n / kQK; ++b) {
-    const float* block = x + b * kQK;
-    float amax = 0.0f;
-    for (int j = 0; j < kQK; ++j) amax = std::fmax(amax, std::fabs(block[j]));
-    float d = amax / 127.0f;
-    float id = d != 0.0f ? 1.0f / d : 0.0f;
-    y[b].d = F32ToF16(d);
-    for (int j = 0; j < kQK; ++j) y[b].qs[j] = static_cast<std::int8_t>(std::round(block[j] * id));
-  }
-}
-
 }  // namespace citadel::kernels::quant
