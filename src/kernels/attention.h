@@ -1,0 +1,50 @@
+// Scaled dot-product attention of one query head over a paged F16 KV store.
+//
+// KV layout (one layer), addressed through a sequence's block table:
+//
+//   keys / values: [num_blocks][block_size][num_kv_heads][head_dim]  (F16)
+//
+//   position p of a sequence lives in block block_table[p / block_size],
+//   slot p % block_size.
+//
+// Grouped-query attention: the caller maps each query head to its KV head
+// (head_idx / (num_heads / num_kv_heads)).
+//
+// The query is rounded to F16 before the dot products with the F16 keys, as
+// the reference engine does; scores, softmax and the weighted sum of values
+// are F32.
+//
+// Pure function over borrowed buffers; thread-safe when each caller passes
+// its own scratch and output.
+#pragma once
+
+#include <cstdint>
+#include <span>
+
+#include "kernels/block_formats.h"
+
+namespace citadel::kernels {
+
+// A read-only view of one layer's paged keys and values.
+struct PagedKvView {
+  const Half* keys = nullptr;    // [num_blocks, block_size, num_kv_heads, head_dim]
+  const Half* values = nullptr;  // same layout as keys
+  int block_size = 0;
+  int num_kv_heads = 0;
+  int head_dim = 0;
+};
+
+// Per-thread scratch for AttendHead.
+struct AttentionScratch {
+  std::span<float> scores;  // [>= context_length]
+  std::span<Half> query;    // [>= head_dim]
+};
+
+// out[head_dim] = softmax(scale * q . K[0..context_length)) . V for KV head
+// `kv_head`. `block_table` covers at least context_length positions;
+// context_length >= 1. Programmer error otherwise.
+void AttendHead(std::span<const float> q, const PagedKvView& kv, int kv_head,
+                std::span<const std::int32_t> block_table, int context_length, float scale,
+                AttentionScratch scratch, std::span<float> out);
+
+}  // namespace citadel::kernels

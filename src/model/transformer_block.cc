@@ -1,0 +1,145 @@
+// The transformer block shared by every architecture family (llama, qwen2,
+// qwen3): pre-norm attention and SwiGLU feed-forward, with the family's
+// options read from ModelConfig (q/k/v bias, per-head q/k norm, RoPE layout).
+#include <cmath>
+#include <cstddef>
+
+#include "kernels/activation.h"
+#include "kernels/attention.h"
+#include "kernels/elementwise.h"
+#include "kernels/fp16.h"
+#include "kernels/rms_norm.h"
+#include "kernels/rope.h"
+#include "model/model.h"
+
+namespace citadel::model {
+namespace {
+
+std::size_t Size(std::int64_t n) {
+  return static_cast<std::size_t>(n);
+}
+
+// Adds `bias` [width] to each of `rows` rows of `data`.
+void AddBias(float* data, int rows, std::span<const float> bias) {
+  if (bias.empty()) return;
+  for (int r = 0; r < rows; ++r) {
+    kernels::AddInPlace(std::span<float>(data + Size(r) * bias.size(), bias.size()), bias);
+  }
+}
+
+}  // namespace
+
+void Model::RunLayer(int layer_idx, const Chunk& chunk) {
+  const LayerWeights& w = weights_.layers[Size(layer_idx)];
+  NormRows(w.attn_norm, chunk.size());
+  Attention(layer_idx, chunk);
+  AddResidual(chunk.size());
+  NormRows(w.ffn_norm, chunk.size());
+  FeedForward(layer_idx, chunk);
+  AddResidual(chunk.size());
+}
+
+// xn_ = RmsNorm(x_) * weight, row by row.
+void Model::NormRows(std::span<const float> weight, int rows) {
+  const std::size_t embd = Size(config_.embedding_length);
+  for (int r = 0; r < rows; ++r) {
+    kernels::RmsNorm(std::span<const float>(x_.data() + Size(r) * embd, embd), weight,
+                     config_.rms_norm_eps, std::span<float>(xn_.data() + Size(r) * embd, embd));
+  }
+}
+
+// x_ += out_.
+void Model::AddResidual(int rows) {
+  const std::size_t n = Size(rows) * Size(config_.embedding_length);
+  kernels::AddInPlace(std::span<float>(x_.data(), n), std::span<const float>(out_.data(), n));
+}
+
+// out_ = Wo · attention(q, K, V) with q, k, v projected from xn_.
+void Model::Attention(int layer_idx, const Chunk& chunk) {
+  const LayerWeights& w = weights_.layers[Size(layer_idx)];
+  const int rows = chunk.size();
+  kernels::MatMul(w.attn_q, xn_.data(), rows, q_.data(), *pool_, matmul_scratch_);
+  kernels::MatMul(w.attn_k, xn_.data(), rows, k_.data(), *pool_, matmul_scratch_);
+  kernels::MatMul(w.attn_v, xn_.data(), rows, v_.data(), *pool_, matmul_scratch_);
+  AddBias(q_.data(), rows, w.q_bias);
+  AddBias(k_.data(), rows, w.k_bias);
+  AddBias(v_.data(), rows, w.v_bias);
+  const int head_dim = config_.head_dim;
+  if (!w.q_norm.empty()) {
+    kernels::RmsNormRows(q_.data(), rows * config_.num_heads, head_dim, w.q_norm,
+                         config_.rms_norm_eps);
+    kernels::RmsNormRows(k_.data(), rows * config_.num_kv_heads, head_dim, w.k_norm,
+                         config_.rms_norm_eps);
+  }
+  const std::size_t dims = Size(config_.rope_dims);
+  for (int i = 0; i < rows; ++i) {
+    std::span<const float> cache(rope_cache_.data() + Size(i) * dims, dims);
+    kernels::ApplyRope(rope_, cache, q_.data() + Size(i) * Size(config_.q_dim()), config_.num_heads,
+                       head_dim);
+    kernels::ApplyRope(rope_, cache, k_.data() + Size(i) * Size(config_.kv_dim()),
+                       config_.num_kv_heads, head_dim);
+  }
+  StoreKv(layer_idx, chunk);
+  AttendAll(layer_idx, chunk);
+  kernels::MatMul(w.attn_output, attn_.data(), rows, out_.data(), *pool_, matmul_scratch_);
+}
+
+// Writes the chunk's keys and values (F16) at their positions' KV slots.
+void Model::StoreKv(int layer_idx, const Chunk& chunk) {
+  const Batch& batch = *chunk.batch;
+  const int block_size = kv_.shape().block_size;
+  const std::size_t kv_dim = Size(config_.kv_dim());
+  for (int i = 0; i < chunk.size(); ++i) {
+    const std::size_t t = Size(chunk.begin + i);
+    const int position = batch.positions[t];
+    const std::int32_t block = batch.BlockTable(batch.sequence_idx[t])[Size(position / block_size)];
+    const int slot = position % block_size;
+    kernels::F32ToF16Row(k_.data() + Size(i) * kv_dim, kv_.KeyRow(layer_idx, block, slot),
+                         config_.kv_dim());
+    kernels::F32ToF16Row(v_.data() + Size(i) * kv_dim, kv_.ValueRow(layer_idx, block, slot),
+                         config_.kv_dim());
+  }
+}
+
+// attn_[token, head] = softmax(q K^T / sqrt(d)) V over the token's own
+// sequence, positions 0..position. Split over (token, head) pairs.
+void Model::AttendAll(int layer_idx, const Chunk& chunk) {
+  const Batch& batch = *chunk.batch;
+  const kernels::PagedKvView view = kv_.LayerView(layer_idx);
+  const int heads = config_.num_heads;
+  const int group = config_.num_heads / config_.num_kv_heads;
+  const std::size_t head_dim = Size(config_.head_dim);
+  const float scale = 1.0f / std::sqrt(static_cast<float>(config_.head_dim));
+  const int threads = pool_->size();
+  pool_->Run([&](int thread_idx) {
+    const auto [begin, end] =
+        ThreadPool::Split(static_cast<std::int64_t>(chunk.size()) * heads, thread_idx, threads);
+    kernels::AttentionScratch scratch{
+        std::span<float>(scores_.data() + Size(thread_idx) * Size(context_length_),
+                         Size(context_length_)),
+        std::span<kernels::Half>(query_half_.data() + Size(thread_idx) * head_dim, head_dim)};
+    for (std::int64_t item = begin; item < end; ++item) {
+      const int i = static_cast<int>(item / heads);
+      const int head = static_cast<int>(item % heads);
+      const std::size_t t = Size(chunk.begin + i);
+      const std::size_t offset = (Size(i) * Size(heads) + Size(head)) * head_dim;
+      kernels::AttendHead(std::span<const float>(q_.data() + offset, head_dim), view, head / group,
+                          batch.BlockTable(batch.sequence_idx[t]), batch.positions[t] + 1, scale,
+                          scratch, std::span<float>(attn_.data() + offset, head_dim));
+    }
+  });
+}
+
+// out_ = Wdown · (silu(Wgate · xn_) * (Wup · xn_)).
+void Model::FeedForward(int layer_idx, const Chunk& chunk) {
+  const LayerWeights& w = weights_.layers[Size(layer_idx)];
+  const int rows = chunk.size();
+  kernels::MatMul(w.ffn_gate, xn_.data(), rows, gate_.data(), *pool_, matmul_scratch_);
+  kernels::MatMul(w.ffn_up, xn_.data(), rows, up_.data(), *pool_, matmul_scratch_);
+  const std::size_t n = Size(rows) * Size(config_.feed_forward_length);
+  kernels::SiluMul(std::span<const float>(gate_.data(), n), std::span<const float>(up_.data(), n),
+                   std::span<float>(gate_.data(), n));
+  kernels::MatMul(w.ffn_down, gate_.data(), rows, out_.data(), *pool_, matmul_scratch_);
+}
+
+}  // namespace citadel::model
