@@ -1,0 +1,129 @@
+// SIMD kernels against the scalar reference on integer-valued data, where
+// every block scale is a power of two and every activation block quantizes
+// losslessly: all float arithmetic is then exact, so any difference in the
+// integer partial sums (nibble order, offsets, mins, scale indexing, tails)
+// shows up as an inequality. Runs every path this CPU supports.
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <cstring>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "kernels/block_formats.h"
+#include "kernels/fp16.h"
+#include "kernels/matmul.h"
+
+namespace citadel::kernels {
+namespace {
+
+constexpr Half kOne = 0x3C00;   // 1.0
+constexpr Half kHalf = 0x3800;  // 0.5
+
+void RandomBytes(std::mt19937& rng, std::uint8_t* p, std::size_t n, std::uint8_t mask = 0xFF) {
+  for (std::size_t i = 0; i < n; ++i) p[i] = static_cast<std::uint8_t>(rng()) & mask;
+}
+
+// Weights with exact scales (1 or 1/2) and small sub-block scales so every
+// sum stays below 2^24.
+std::vector<std::uint8_t> ExactWeights(TensorType type, std::int64_t rows, std::int64_t cols,
+                                       std::mt19937& rng) {
+  const std::int64_t nb = cols / Traits(type).block_elements;
+  std::vector<std::uint8_t> bytes(RowBytes(type, cols) * rows);
+  for (std::int64_t i = 0; i < rows * nb; ++i) {
+    const Half d = (rng() & 1) ? kOne : kHalf;
+    switch (type) {
+      case TensorType::kQ4_0: {
+        auto* b = reinterpret_cast<BlockQ4_0*>(bytes.data()) + i;
+        b->d = d;
+        RandomBytes(rng, b->qs, sizeof(b->qs));
+        break;
+      }
+      case TensorType::kQ8_0: {
+        auto* b = reinterpret_cast<BlockQ8_0*>(bytes.data()) + i;
+        b->d = d;
+        for (std::int8_t& q : b->qs) q = static_cast<std::int8_t>(int(rng() % 255) - 127);
+        break;
+      }
+      case TensorType::kQ4_K: {
+        auto* b = reinterpret_cast<BlockQ4_K*>(bytes.data()) + i;
+        b->d = d;
+        b->dmin = (rng() & 1) ? kOne : kHalf;
+        RandomBytes(rng, b->scales, sizeof(b->scales), 0xC3);  // 6-bit values up to 15
+        RandomBytes(rng, b->qs, sizeof(b->qs));
+        break;
+      }
+      case TensorType::kQ6_K: {
+        auto* b = reinterpret_cast<BlockQ6_K*>(bytes.data()) + i;
+        b->d = d;
+        RandomBytes(rng, b->ql, sizeof(b->ql));
+        RandomBytes(rng, b->qh, sizeof(b->qh));
+        for (std::int8_t& s : b->scales) s = static_cast<std::int8_t>(int(rng() % 9) - 4);
+        break;
+      }
+      case TensorType::kF16: {
+        reinterpret_cast<Half*>(bytes.data())[i] = F32ToF16(float(int(rng() % 33) - 16));
+        break;
+      }
+      case TensorType::kF32: {
+        reinterpret_cast<float*>(bytes.data())[i] = float(int(rng() % 33) - 16);
+        break;
+      }
+      default:
+        ADD_FAILURE() << "no generator for " << TensorTypeName(type);
+    }
+  }
+  return bytes;
+}
+
+// Integer activations; each 32-element group holds +-127 so Q8_0 and Q8_K
+// quantize them with scale exactly 1.
+std::vector<float> ExactActivations(std::int64_t tokens, std::int64_t cols, std::mt19937& rng) {
+  std::vector<float> act(tokens * cols);
+  for (std::int64_t i = 0; i < tokens * cols; ++i) {
+    act[i] = (i % 32 == 5) ? ((rng() & 1) ? 127.0f : -127.0f) : float(int(rng() % 255) - 127);
+  }
+  return act;
+}
+
+TEST(SimdTest, IntegerPartialSumsAreExactOnEveryPath) {
+  const SimdLevel max_level = MaxSupportedSimdLevel();
+  std::mt19937 rng(42);
+  for (TensorType type : {TensorType::kQ4_0, TensorType::kQ8_0, TensorType::kQ4_K,
+                          TensorType::kQ6_K, TensorType::kF16, TensorType::kF32}) {
+    const bool k_quant = Traits(type).block_elements == 256;
+    for (std::int64_t cols :
+         k_quant ? std::vector<std::int64_t>{256, 512} : std::vector<std::int64_t>{32, 96, 512}) {
+      const std::int64_t rows = 13;
+      const std::int64_t tokens = 11;
+      std::vector<std::uint8_t> weights = ExactWeights(type, rows, cols, rng);
+      std::vector<float> act = ExactActivations(tokens, cols, rng);
+      const WeightView view{type, weights.data(), rows, cols};
+      ThreadPool pool(2);
+      MatMulScratch scratch;
+      std::vector<float> ref(tokens * rows);
+      MatMulAtLevel(SimdLevel::kScalar, view, act.data(), tokens, ref.data(), pool, scratch);
+      for (SimdLevel level : {SimdLevel::kAvx2, SimdLevel::kAvx512}) {
+        if (level > max_level) continue;
+        SCOPED_TRACE(std::string(TensorTypeName(type)) + " " + std::string(SimdLevelName(level)) +
+                     " cols=" + std::to_string(cols));
+        std::vector<float> got(tokens * rows);
+        MatMulAtLevel(level, view, act.data(), tokens, got.data(), pool, scratch);
+        for (std::int64_t i = 0; i < tokens * rows; ++i) ASSERT_EQ(got[i], ref[i]) << "i=" << i;
+      }
+    }
+  }
+}
+
+TEST(SimdTest, SelectedLevelNeverExceedsTheCpu) {
+  EXPECT_LE(SelectedSimdLevel(), MaxSupportedSimdLevel());
+  const CpuFeatures& f = DetectCpuFeatures();
+  if (MaxSupportedSimdLevel() == SimdLevel::kAvx512) {
+    EXPECT_TRUE(f.avx512f && f.avx512bw && f.avx512vnni);
+  }
+  if (f.amx_usable) EXPECT_TRUE(f.amx_tile && f.amx_int8);
+}
+
+}  // namespace
+}  // namespace citadel::kernels
