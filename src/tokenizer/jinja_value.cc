@@ -1,0 +1,295 @@
+#include "tokenizer/jinja_value.h"
+
+#include <string>
+
+namespace citadel::tokenizer::jinja {
+
+const Value* CallArgs::Get(std::size_t index, std::string_view name) const {
+  for (const auto& [key, value] : keyword) {
+    if (key == name) return &value;
+  }
+  if (index < positional.size()) return &positional[index];
+  return nullptr;
+}
+
+const Value* Object::Find(std::string_view key) const {
+  for (const auto& [k, v] : entries) {
+    if (k == key) return &v;
+  }
+  return nullptr;
+}
+
+Value* Object::Find(std::string_view key) {
+  for (auto& [k, v] : entries) {
+    if (k == key) return &v;
+  }
+  return nullptr;
+}
+
+void Object::Set(std::string key, Value value) {
+  if (Value* existing = Find(key)) {
+    *existing = std::move(value);
+    return;
+  }
+  entries.emplace_back(std::move(key), std::move(value));
+}
+
+bool Object::Erase(std::string_view key) {
+  for (auto it = entries.begin(); it != entries.end(); ++it) {
+    if (it->first == key) {
+      entries.erase(it);
+      return true;
+    }
+  }
+  return false;
+}
+
+Value Value::None() {
+  Value v;
+  v.kind_ = Kind::kNone;
+  return v;
+}
+
+Value Value::Bool(bool value) {
+  Value v;
+  v.kind_ = Kind::kBool;
+  v.bool_ = value;
+  return v;
+}
+
+Value Value::Int(std::int64_t value) {
+  Value v;
+  v.kind_ = Kind::kInt;
+  v.int_ = value;
+  return v;
+}
+
+Value Value::Float(double value) {
+  Value v;
+  v.kind_ = Kind::kFloat;
+  v.float_ = value;
+  return v;
+}
+
+Value Value::String(std::string value) {
+  Value v;
+  v.kind_ = Kind::kString;
+  v.string_ = std::move(value);
+  return v;
+}
+
+Value Value::NewArray(std::vector<Value> items) {
+  Value v;
+  v.kind_ = Kind::kArray;
+  v.array_ = std::make_shared<std::vector<Value>>(std::move(items));
+  return v;
+}
+
+Value Value::NewObject() {
+  Value v;
+  v.kind_ = Kind::kObject;
+  v.object_ = std::make_shared<Object>();
+  return v;
+}
+
+Value Value::Function(std::string name, NativeFunction function) {
+  Value v;
+  v.kind_ = Kind::kCallable;
+  v.callable_ = std::make_shared<const Callable>(Callable{std::move(name), std::move(function)});
+  return v;
+}
+
+bool Value::Truthy() const {
+  switch (kind_) {
+    case Kind::kUndefined:
+    case Kind::kNone:
+      return false;
+    case Kind::kBool:
+      return bool_;
+    case Kind::kInt:
+      return int_ != 0;
+    case Kind::kFloat:
+      return float_ != 0.0;
+    case Kind::kString:
+      return !string_.empty();
+    case Kind::kArray:
+      return !array_->empty();
+    case Kind::kObject:
+      return !object_->entries.empty();
+    case Kind::kCallable:
+      return true;
+  }
+  return false;
+}
+
+namespace {
+
+// Like the reference: fixed six decimals, trailing zeros dropped, one kept.
+std::string FloatToString(double value) {
+  std::string out = std::to_string(value);
+  if (out.find('.') == std::string::npos) return out;
+  out.erase(out.find_last_not_of('0') + 1);
+  if (!out.empty() && out.back() == '.') out.push_back('0');
+  return out;
+}
+
+std::string QuoteString(const std::string& text) {
+  if (text.find('\'') == std::string::npos) return "'" + text + "'";
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"' || c == '\\') out.push_back('\\');
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
+    out.push_back(c);
+  }
+  out.push_back('"');
+  return out;
+}
+
+}  // namespace
+
+std::string Value::ToString() const {
+  return ToStringAtDepth(0);
+}
+
+std::string Value::ToStringAtDepth(int depth) const {
+  if (depth > 64 && (is_array() || is_object())) return "[...]";
+  switch (kind_) {
+    case Kind::kUndefined:
+      return "";
+    case Kind::kNone:
+      return "None";
+    case Kind::kBool:
+      return bool_ ? "True" : "False";
+    case Kind::kInt:
+      return std::to_string(int_);
+    case Kind::kFloat:
+      return FloatToString(float_);
+    case Kind::kString:
+      return string_;
+    case Kind::kArray: {
+      std::string out = "[";
+      for (std::size_t i = 0; i < array_->size(); ++i) {
+        if (i > 0) out += ", ";
+        out += (*array_)[i].ReprAtDepth(depth + 1);
+      }
+      return out + "]";
+    }
+    case Kind::kObject: {
+      std::string out = "{";
+      for (std::size_t i = 0; i < object_->entries.size(); ++i) {
+        if (i > 0) out += ", ";
+        out += QuoteString(object_->entries[i].first) + ": " +
+               object_->entries[i].second.ReprAtDepth(depth + 1);
+      }
+      return out + "}";
+    }
+    case Kind::kCallable:
+      return "<function " + callable_->name + ">";
+  }
+  return "";
+}
+
+std::string Value::Repr() const {
+  return ReprAtDepth(0);
+}
+
+std::string Value::ReprAtDepth(int depth) const {
+  if (kind_ == Kind::kString) return QuoteString(string_);
+  if (kind_ == Kind::kUndefined) return "None";
+  return ToStringAtDepth(depth);
+}
+
+std::string_view Value::TypeName() const {
+  switch (kind_) {
+    case Kind::kUndefined:
+      return "undefined";
+    case Kind::kNone:
+      return "none";
+    case Kind::kBool:
+      return "boolean";
+    case Kind::kInt:
+      return "integer";
+    case Kind::kFloat:
+      return "float";
+    case Kind::kString:
+      return "string";
+    case Kind::kArray:
+      return "list";
+    case Kind::kObject:
+      return "dict";
+    case Kind::kCallable:
+      return "callable";
+  }
+  return "unknown";
+}
+
+bool ValuesEqual(const Value& a, const Value& b) {
+  if (a.is_number() && b.is_number()) {
+    if (a.is_int() && b.is_int()) return a.int_value() == b.int_value();
+    return a.number_value() == b.number_value();
+  }
+  if (a.kind() != b.kind()) return false;
+  switch (a.kind()) {
+    case Value::Kind::kUndefined:
+    case Value::Kind::kNone:
+      return true;
+    case Value::Kind::kBool:
+      return a.bool_value() == b.bool_value();
+    case Value::Kind::kString:
+      return a.string_value() == b.string_value();
+    case Value::Kind::kArray: {
+      const auto& x = a.array();
+      const auto& y = b.array();
+      if (x.size() != y.size()) return false;
+      for (std::size_t i = 0; i < x.size(); ++i) {
+        if (!ValuesEqual(x[i], y[i])) return false;
+      }
+      return true;
+    }
+    case Value::Kind::kObject: {
+      const auto& x = a.object().entries;
+      const auto& y = b.object();
+      if (x.size() != y.entries.size()) return false;
+      for (const auto& [key, value] : x) {
+        const Value* other = y.Find(key);
+        if (other == nullptr || !ValuesEqual(value, *other)) return false;
+      }
+      return true;
+    }
+    case Value::Kind::kCallable:
+      return &a.callable() == &b.callable();
+    default:
+      return false;
+  }
+}
+
+Result<int> CompareValues(const Value& a, const Value& b) {
+  if ((a.is_number() || a.is_bool()) && (b.is_number() || b.is_bool())) {
+    double x = a.is_bool() ? (a.bool_value() ? 1.0 : 0.0) : a.number_value();
+    double y = b.is_bool() ? (b.bool_value() ? 1.0 : 0.0) : b.number_value();
+    if (a.is_int() && b.is_int()) {
+      return a.int_value() < b.int_value() ? -1 : (a.int_value() > b.int_value() ? 1 : 0);
+    }
+    return x < y ? -1 : (x > y ? 1 : 0);
+  }
+  if (a.is_string() && b.is_string()) {
+    int c = a.string_value().compare(b.string_value());
+    return c < 0 ? -1 : (c > 0 ? 1 : 0);
+  }
+  if (a.is_array() && b.is_array()) {
+    const auto& x = a.array();
+    const auto& y = b.array();
+    for (std::size_t i = 0; i < x.size() && i < y.size(); ++i) {
+      CITADEL_ASSIGN_OR_RETURN(int c, CompareValues(x[i], y[i]));
+      if (c != 0) return c;
+    }
+    return x.size() < y.size() ? -1 : (x.size() > y.size() ? 1 : 0);
+  }
+  return InvalidArgumentError("cannot order " + std::string(a.TypeName()) + " and " +
+                              std::string(b.TypeName()));
+}
+
+}  // namespace citadel::tokenizer::jinja
