@@ -27,24 +27,15 @@
 #include <cstring>
 
 #include "kernels/block_formats.h"
-#include "kernels/fp16.h"
 #include "kernels/matmul_kernels.h"
 
 namespace citadel::kernels::internal {
 namespace {
 
-constexpr std::size_t RoundUp64(std::size_t n) {
-  return (n + 63) / 64 * 64;
-}
-
 inline float LoadHalf(const void* p) {
   std::uint16_t h;
   std::memcpy(&h, p, 2);
   return _cvtsh_ss(h);
-}
-
-inline std::int64_t Pairs(std::int64_t cols) {
-  return (cols / kQK + 1) / 2;
 }
 
 // Runs RowTile<T> for T = n (1..8).
@@ -96,35 +87,6 @@ void ComputeTiles(const WeightView& w, const PreparedActivations& act, std::int6
 }
 
 // ---------------------------------------------------------------- Q4_0 x Q8_0
-// Prepared row, P = pairs of blocks (odd block counts padded with a zero block):
-//   [P * 64 int8 quants][P * 16 float: block scale per lane][P * 16 int32: -8 * sum of 4]
-std::size_t Q4_0RowBytes(std::int64_t cols) {
-  return RoundUp64(Pairs(cols) * 192);
-}
-
-void PrepareQ8_0Common(const BlockQ8_0* blocks, std::int64_t cols, std::int8_t* qs, float* dpat) {
-  const std::int64_t nb = cols / kQK;
-  const std::int64_t pairs = Pairs(cols);
-  std::memset(qs, 0, pairs * 64);
-  for (std::int64_t b = 0; b < pairs * 2; ++b) {
-    float d = b < nb ? F16ToF32(blocks[b].d) : 0.0f;
-    if (b < nb) std::memcpy(qs + b * kQK, blocks[b].qs, kQK);
-    for (int lane = 0; lane < 8; ++lane) dpat[b * 8 + lane] = d;
-  }
-}
-
-void PrepareQ4_0(const float*, const void* partner, std::int64_t cols, std::uint8_t* dst) {
-  const std::int64_t pairs = Pairs(cols);
-  auto* qs = reinterpret_cast<std::int8_t*>(dst);
-  auto* dpat = reinterpret_cast<float*>(dst + pairs * 64);
-  auto* corr = reinterpret_cast<std::int32_t*>(dst + pairs * 128);
-  PrepareQ8_0Common(static_cast<const BlockQ8_0*>(partner), cols, qs, dpat);
-  for (std::int64_t lane = 0; lane < pairs * 16; ++lane) {
-    const std::int8_t* q = qs + lane * 4;
-    corr[lane] = -8 * (q[0] + q[1] + q[2] + q[3]);
-  }
-}
-
 // Nibbles of a block pair as 64 u8 in element order (tail: second block zero).
 inline __m512i Q4_0Quants(const std::uint8_t* blk, bool full) {
   const __m128i q0 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(blk + 2));
@@ -178,19 +140,6 @@ struct Q4_0Tile {
 };
 
 // ---------------------------------------------------------------- Q8_0 x Q8_0
-// Prepared row: [P * 64 u8: quant + 128][P * 16 float: block scale per lane]
-std::size_t Q8_0RowBytes(std::int64_t cols) {
-  return RoundUp64(Pairs(cols) * 128);
-}
-
-void PrepareQ8_0(const float*, const void* partner, std::int64_t cols, std::uint8_t* dst) {
-  const std::int64_t pairs = Pairs(cols);
-  auto* qs = reinterpret_cast<std::int8_t*>(dst);
-  auto* dpat = reinterpret_cast<float*>(dst + pairs * 64);
-  PrepareQ8_0Common(static_cast<const BlockQ8_0*>(partner), cols, qs, dpat);
-  for (std::int64_t i = 0; i < pairs * 64; ++i) dst[i] ^= 0x80;
-}
-
 template <int T>
 struct Q8_0Tile {
   static void Run(const std::uint8_t* wrow, std::int64_t cols, const PreparedActivations& act,
@@ -225,39 +174,6 @@ struct Q8_0Tile {
 };
 
 // ---------------------------------------------------------------- Q4_K x Q8_K
-// Prepared row, S = super-blocks:
-//   [S * 256 int8 quants, each super-block's 32-element groups in the order
-//    0 2 1 3 4 6 5 7 (how Q4_K's nibbles line up in a 64-byte load)]
-//   [S floats (padded to 16): activation scale]
-//   [S * 8 floats: scale * sum of each 32-element group]
-std::size_t Q8_KOffsetScales(std::int64_t sb) {
-  return RoundUp64(sb * 256);
-}
-std::size_t Q8_KOffsetSums(std::int64_t sb) {
-  return Q8_KOffsetScales(sb) + RoundUp64(sb * 4);
-}
-
-std::size_t Q4_KRowBytes(std::int64_t cols) {
-  const std::int64_t sb = cols / kQKK;
-  return Q8_KOffsetSums(sb) + RoundUp64(sb * 8 * 4);
-}
-
-void PrepareQ4_K(const float*, const void* partner, std::int64_t cols, std::uint8_t* dst) {
-  const std::int64_t sb = cols / kQKK;
-  const auto* blocks = static_cast<const BlockQ8_K*>(partner);
-  auto* da = reinterpret_cast<float*>(dst + Q8_KOffsetScales(sb));
-  auto* sums = reinterpret_cast<float*>(dst + Q8_KOffsetSums(sb));
-  static constexpr int kGroupOrder[8] = {0, 2, 1, 3, 4, 6, 5, 7};
-  for (std::int64_t s = 0; s < sb; ++s) {
-    const BlockQ8_K& b = blocks[s];
-    for (int slot = 0; slot < 8; ++slot) {
-      std::memcpy(dst + s * 256 + slot * 32, b.qs + kGroupOrder[slot] * 32, 32);
-    }
-    da[s] = b.d;
-    for (int g = 0; g < 8; ++g) sums[s * 8 + g] = b.d * (b.bsums[2 * g] + b.bsums[2 * g + 1]);
-  }
-}
-
 // The 6-bit scales and mins of a Q4_K super-block: bytes 0-7 scales, 8-15 mins.
 inline __m128i Q4_KScalesMins(const std::uint8_t* packed) {
   std::uint32_t u[4];
@@ -330,26 +246,6 @@ struct Q4_KTile {
 };
 
 // ---------------------------------------------------------------- Q6_K x Q8_K
-// Prepared row: [S * 256 int8 quants in element order][S floats (padded):
-// activation scale][S * 16 floats: scale * bsum of each 16-element group]
-std::size_t Q6_KRowBytes(std::int64_t cols) {
-  const std::int64_t sb = cols / kQKK;
-  return Q8_KOffsetSums(sb) + RoundUp64(sb * 16 * 4);
-}
-
-void PrepareQ6_K(const float*, const void* partner, std::int64_t cols, std::uint8_t* dst) {
-  const std::int64_t sb = cols / kQKK;
-  const auto* blocks = static_cast<const BlockQ8_K*>(partner);
-  auto* da = reinterpret_cast<float*>(dst + Q8_KOffsetScales(sb));
-  auto* sums = reinterpret_cast<float*>(dst + Q8_KOffsetSums(sb));
-  for (std::int64_t s = 0; s < sb; ++s) {
-    const BlockQ8_K& b = blocks[s];
-    std::memcpy(dst + s * 256, b.qs, 256);
-    da[s] = b.d;
-    for (int g = 0; g < 16; ++g) sums[s * 16 + g] = b.d * b.bsums[g];
-  }
-}
-
 template <int T>
 struct Q6_KTile {
   static void Run(const std::uint8_t* wrow, std::int64_t cols, const PreparedActivations& act,
@@ -414,23 +310,6 @@ struct Q6_KTile {
 };
 
 // ---------------------------------------------------------------- F32 / F16
-// Prepared row: the activation as floats (for F16 weights rounded through
-// F16, as the reference converts it), zero padded to 16.
-std::size_t FloatRowBytes(std::int64_t cols) {
-  return RoundUp64(cols * 4);
-}
-
-void PrepareF32(const float* act, const void*, std::int64_t cols, std::uint8_t* dst) {
-  std::memcpy(dst, act, cols * 4);
-  std::memset(dst + cols * 4, 0, FloatRowBytes(cols) - cols * 4);
-}
-
-void PrepareF16(const float* act, const void*, std::int64_t cols, std::uint8_t* dst) {
-  auto* out = reinterpret_cast<float*>(dst);
-  for (std::int64_t i = 0; i < cols; ++i) out[i] = F16ToF32(F32ToF16(act[i]));
-  std::memset(dst + cols * 4, 0, FloatRowBytes(cols) - cols * 4);
-}
-
 template <bool kHalf>
 inline __m512 LoadWeights16(const std::uint8_t* wrow, std::int64_t i, __mmask16 mask) {
   if constexpr (kHalf) {

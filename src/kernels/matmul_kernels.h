@@ -42,6 +42,53 @@ struct PathKernels {
                   std::int64_t row_end, std::int64_t tok_begin, std::int64_t tok_end, float* out);
 };
 
+// ---- Activation layouts shared by the AVX2 and AVX-512 paths ----------------
+// (matmul_prepare.cc, built without ISA flags.) Every region starts on a
+// 64-byte boundary of the row.
+//
+// Q4_0 (partner Q8_0), P = block pairs (an odd block count gets a zero block):
+//   [P * 64 int8 quants][P * 16 float: each block's scale in its 8 lanes]
+//   [P * 16 int32: -8 * sum of each 4 consecutive quants]
+// Q8_0: [P * 64 u8: quant + 128][P * 16 float: block scale per lane]
+// Q4_K (partner Q8_K), S = super-blocks:
+//   [S * 256 int8 quants, each super-block's 32-element groups stored in the
+//    order 0 2 1 3 4 6 5 7 — how Q4_K's nibbles line up in a 64-byte load]
+//   [S floats: activation scale][S * 8 floats: scale * sum of each 32-group]
+// Q6_K: [S * 256 int8 quants in element order][S floats: activation scale]
+//   [S * 16 floats: scale * bsum of each 16-element group]
+// F32 / F16: the activation as floats (for F16 weights rounded through F16 as
+//   the reference converts it), zero padded to a multiple of 16.
+std::size_t Q4_0RowBytes(std::int64_t cols);
+std::size_t Q8_0RowBytes(std::int64_t cols);
+std::size_t Q4_KRowBytes(std::int64_t cols);
+std::size_t Q6_KRowBytes(std::int64_t cols);
+std::size_t FloatRowBytes(std::int64_t cols);
+void PrepareQ4_0(const float* act, const void* partner, std::int64_t cols, std::uint8_t* dst);
+void PrepareQ8_0(const float* act, const void* partner, std::int64_t cols, std::uint8_t* dst);
+void PrepareQ4_K(const float* act, const void* partner, std::int64_t cols, std::uint8_t* dst);
+void PrepareQ6_K(const float* act, const void* partner, std::int64_t cols, std::uint8_t* dst);
+void PrepareF32(const float* act, const void* partner, std::int64_t cols, std::uint8_t* dst);
+void PrepareF16(const float* act, const void* partner, std::int64_t cols, std::uint8_t* dst);
+
+// Offsets within those layouts. Internal linkage on purpose: the SIMD files
+// are compiled with ISA flags, and an inline function with external linkage
+// could be emitted with those instructions and then shared with code that
+// runs on any CPU.
+namespace {  // NOLINT(build/namespaces)
+constexpr std::size_t RoundUp64(std::size_t n) {
+  return (n + 63) / 64 * 64;
+}
+constexpr std::int64_t Pairs(std::int64_t cols) {
+  return (cols / 32 + 1) / 2;
+}
+constexpr std::size_t Q8_KOffsetScales(std::int64_t sb) {
+  return RoundUp64(sb * 256);
+}
+constexpr std::size_t Q8_KOffsetSums(std::int64_t sb) {
+  return Q8_KOffsetScales(sb) + RoundUp64(sb * 4);
+}
+}  // namespace
+
 // The kernels of one path for weights of `type`, or nullptr when that path
 // has no kernel for the type (MatMul then falls back to a lower path).
 const PathKernels* ScalarKernels(TensorType type);

@@ -11,10 +11,6 @@
 namespace citadel::kernels::internal {
 namespace {
 
-constexpr std::size_t RoundUp64(std::size_t n) {
-  return (n + 63) / 64 * 64;
-}
-
 template <TensorType kType>
 std::size_t ScalarRowBytes(std::int64_t cols) {
   return RoundUp64(static_cast<std::size_t>(RowBytes(ScalarVecDot(kType).act_type, cols)));

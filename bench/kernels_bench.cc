@@ -1,0 +1,181 @@
+// Kernel benchmarks: MatMul per weight type at TinyLlama-1.1B shapes for
+// M = 1 and 8 (decode: weight streaming) and M = 512 (prefill GEMM), plus the
+// machine's read bandwidth measured the same way (same threads, buffers far
+// larger than the caches).
+//
+// Counters: weight_GBps = weight bytes streamed per second; GOPs = 2*M*rows*cols
+// operations per second; bw_pct = weight_GBps as a percentage of the
+// measured read bandwidth. Threads: CITADEL_BENCH_THREADS (default 2). Path:
+// CITADEL_CPU=scalar|avx2|avx512 caps it.
+//
+// Decode cases cycle through copies of the weight matrix totalling at least
+// kStreamBytes so every call reads from DRAM, as a real decode step does.
+#include <benchmark/benchmark.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "kernels/cpu_features.h"
+#include "kernels/matmul.h"
+#include "kernels/quantize.h"
+#include "util/thread_pool.h"
+
+namespace citadel::kernels {
+namespace {
+
+constexpr std::size_t kStreamBytes = std::size_t{1} << 30;  // well beyond the L3 share
+
+int BenchThreads() {
+  const char* env = std::getenv("CITADEL_BENCH_THREADS");
+  return env != nullptr ? std::max(1, std::atoi(env)) : 2;
+}
+
+ThreadPool& Pool() {
+  static ThreadPool pool(BenchThreads());
+  return pool;
+}
+
+struct AlignedFree {
+  void operator()(void* p) const { std::free(p); }
+};
+using Buffer = std::unique_ptr<std::uint8_t, AlignedFree>;
+
+Buffer Allocate(std::size_t bytes) {
+  auto* p = static_cast<std::uint8_t*>(std::aligned_alloc(4096, (bytes + 4095) / 4096 * 4096));
+  return Buffer(p);
+}
+
+// Read bandwidth: every thread sums its share of a 1 GiB buffer.
+double MeasureReadBandwidthGBps() {
+  static const double gbps = [] {
+    const std::size_t words = kStreamBytes / 8;
+    Buffer buffer = Allocate(kStreamBytes);
+    auto* data = reinterpret_cast<std::uint64_t*>(buffer.get());
+    for (std::size_t i = 0; i < words; ++i) data[i] = i;
+    ThreadPool& pool = Pool();
+    std::vector<std::uint64_t> sinks(pool.size() * 8);
+    double best = 0;
+    for (int rep = 0; rep < 5; ++rep) {
+      auto start = std::chrono::steady_clock::now();
+      pool.Run([&](int idx) {
+        auto [begin, end] = ThreadPool::Split(words / 8, idx, pool.size());
+        std::uint64_t acc[8] = {};
+        for (std::int64_t i = begin * 8; i < end * 8; i += 8) {
+          for (int k = 0; k < 8; ++k) acc[k] += data[i + k];
+        }
+        std::memcpy(&sinks[idx * 8], acc, sizeof(acc));
+      });
+      double seconds =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      best = std::max(best, kStreamBytes / seconds / 1e9);
+    }
+    benchmark::DoNotOptimize(sinks.data());
+    return best;
+  }();
+  return gbps;
+}
+
+void BM_ReadBandwidth(benchmark::State& state) {
+  for (auto _ : state) benchmark::DoNotOptimize(MeasureReadBandwidthGBps());
+  state.counters["GBps"] = MeasureReadBandwidthGBps();
+  state.counters["threads"] = Pool().size();
+}
+
+// A weight matrix: 64 distinct quantized rows (from seeded normal values)
+// repeated to `rows`, in `copies` copies.
+struct WeightSet {
+  std::vector<Buffer> copies;
+  std::size_t matrix_bytes = 0;
+};
+
+WeightSet MakeWeights(TensorType type, std::int64_t rows, std::int64_t cols, int copies) {
+  constexpr std::int64_t kDistinct = 64;
+  std::mt19937 rng(7);
+  std::normal_distribution<float> normal(0.0f, 0.02f);
+  std::vector<float> values(kDistinct * cols);
+  for (float& v : values) v = normal(rng);
+  const std::size_t row_bytes = RowBytes(type, cols);
+  std::vector<std::uint8_t> distinct(row_bytes * kDistinct);
+  if (!QuantizeTensor(type, values.data(), distinct.data(), kDistinct, cols, nullptr).ok()) {
+    std::abort();
+  }
+  WeightSet set;
+  set.matrix_bytes = row_bytes * rows;
+  for (int c = 0; c < copies; ++c) {
+    Buffer b = Allocate(set.matrix_bytes);
+    for (std::int64_t r = 0; r < rows; ++r) {
+      std::memcpy(b.get() + r * row_bytes, distinct.data() + (r % kDistinct) * row_bytes,
+                  row_bytes);
+    }
+    set.copies.push_back(std::move(b));
+  }
+  return set;
+}
+
+// Args: type, rows (outputs), cols (inputs), tokens.
+void BM_MatMul(benchmark::State& state) {
+  const auto type = static_cast<TensorType>(state.range(0));
+  const std::int64_t rows = state.range(1);
+  const std::int64_t cols = state.range(2);
+  const std::int64_t tokens = state.range(3);
+  const std::size_t matrix_bytes = RowBytes(type, cols) * rows;
+  // Decode streams from DRAM; prefill is compute-bound, one copy suffices.
+  const int copies =
+      tokens <= 8 ? static_cast<int>(std::max<std::size_t>(1, kStreamBytes / matrix_bytes)) : 1;
+  WeightSet weights = MakeWeights(type, rows, cols, copies);
+  std::vector<float> act(tokens * cols);
+  std::mt19937 rng(3);
+  std::normal_distribution<float> normal(0.0f, 1.0f);
+  for (float& v : act) v = normal(rng);
+  std::vector<float> out(tokens * rows);
+  MatMulScratch scratch;
+  ThreadPool& pool = Pool();
+  std::size_t next = 0;
+  for (auto _ : state) {
+    WeightView view{type, weights.copies[next].get(), rows, cols};
+    next = (next + 1) % weights.copies.size();
+    MatMul(view, act.data(), tokens, out.data(), pool, scratch);
+    benchmark::DoNotOptimize(out.data());
+  }
+  const double calls = static_cast<double>(state.iterations());
+  state.counters["weight_GBps"] =
+      benchmark::Counter(calls * matrix_bytes / 1e9, benchmark::Counter::kIsRate);
+  state.counters["GOPs"] =
+      benchmark::Counter(calls * 2.0 * tokens * rows * cols / 1e9, benchmark::Counter::kIsRate);
+  state.SetLabel(std::string(TensorTypeName(type)) + " " + std::to_string(rows) + "x" +
+                 std::to_string(cols) + " M=" + std::to_string(tokens) + " " +
+                 std::string(SimdLevelName(SelectedSimdLevel())) +
+                 " t=" + std::to_string(pool.size()));
+}
+
+// Shapes of TinyLlama-1.1B as {rows (outputs), cols (inputs)}: attention q/o,
+// FFN gate/up, FFN down, output head.
+constexpr std::int64_t kShapes[][2] = {{2048, 2048}, {5632, 2048}, {2048, 5632}, {32000, 2048}};
+constexpr TensorType kTypes[] = {TensorType::kQ4_0, TensorType::kQ8_0, TensorType::kQ4_K,
+                                 TensorType::kQ6_K, TensorType::kF16};
+
+void MatMulArgs(benchmark::internal::Benchmark* b) {
+  b->ArgNames({"type", "rows", "cols", "M"});
+  for (TensorType type : kTypes) {
+    for (const auto& shape : kShapes) {
+      for (std::int64_t tokens : {1, 8, 512}) {
+        b->Args({static_cast<std::int64_t>(type), shape[0], shape[1], tokens});
+      }
+    }
+  }
+}
+
+BENCHMARK(BM_ReadBandwidth)->Iterations(1)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_MatMul)->Apply(MatMulArgs)->Unit(benchmark::kMicrosecond)->UseRealTime()->MinTime(0.3);
+
+}  // namespace
+}  // namespace citadel::kernels
+
+BENCHMARK_MAIN();
