@@ -52,6 +52,10 @@ struct Vocab {
   std::int32_t sep_id = -2;
   std::int32_t pad_id = -2;
   std::int32_t mask_id = -2;
+  // Fill-in-the-middle markers that also end generation (as the reference treats them).
+  std::int32_t fim_pad_id = -2;
+  std::int32_t fim_rep_id = -2;
+  std::int32_t fim_sep_id = -2;
 
   // Flags; std::nullopt-like tri-state: -1 = not in the metadata (model default).
   int add_bos = -1;

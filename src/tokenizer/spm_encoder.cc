@@ -1,0 +1,92 @@
+// SentencePiece-style encoding: start from UTF-8 characters, repeatedly
+// merge the adjacent pair whose concatenation is the vocabulary token with
+// the highest score (leftmost first on ties); characters that end up outside
+// the vocabulary fall back to <0xXX> byte tokens.
+#include <algorithm>
+
+#include "tokenizer/tokenizer_impl.h"
+#include "tokenizer/unicode.h"
+
+namespace citadel::tokenizer {
+namespace {
+
+struct SpmSymbol {
+  std::uint32_t start;
+  std::uint32_t len;  // 0 once merged into its left neighbour
+  std::int32_t prev;
+  std::int32_t next;
+};
+
+struct SpmCandidate {
+  float score;
+  std::int32_t left;
+  std::int32_t right;
+  std::uint32_t len;
+};
+
+// Heap order: the top is the highest score, then the leftmost pair.
+struct SpmLowerPriority {
+  bool operator()(const SpmCandidate& a, const SpmCandidate& b) const {
+    return a.score < b.score || (a.score == b.score && a.left > b.left);
+  }
+};
+
+}  // namespace
+
+void TokenizerImpl::EncodeSpm(std::string_view text, std::vector<TokenId>* out) const {
+  std::vector<SpmSymbol> symbols;
+  std::vector<SpmCandidate> heap;
+  symbols.reserve(text.size());
+  for (std::size_t pos = 0; pos < text.size();) {
+    const std::size_t len =
+        std::min(Utf8SeqLen(static_cast<unsigned char>(text[pos])), text.size() - pos);
+    const auto index = static_cast<std::int32_t>(symbols.size());
+    symbols.push_back(SpmSymbol{static_cast<std::uint32_t>(pos), static_cast<std::uint32_t>(len),
+                                index - 1, pos + len < text.size() ? index + 1 : -1});
+    pos += len;
+  }
+  const auto propose = [&](std::int32_t left, std::int32_t right) {
+    if (left < 0 || right < 0) return;
+    const std::uint32_t len = symbols[left].len + symbols[right].len;
+    const auto it = token_ids.find(text.substr(symbols[left].start, len));
+    if (it == token_ids.end()) return;
+    const float score = vocab.scores.empty() ? 0.0f : vocab.scores[it->second];
+    heap.push_back(SpmCandidate{score, left, right, len});
+    std::push_heap(heap.begin(), heap.end(), SpmLowerPriority());
+  };
+  for (std::size_t i = 1; i < symbols.size(); ++i) {
+    propose(static_cast<std::int32_t>(i - 1), static_cast<std::int32_t>(i));
+  }
+  while (!heap.empty()) {
+    std::pop_heap(heap.begin(), heap.end(), SpmLowerPriority());
+    const SpmCandidate best = heap.back();
+    heap.pop_back();
+    SpmSymbol& left = symbols[best.left];
+    SpmSymbol& right = symbols[best.right];
+    if (left.len == 0 || right.len == 0 || left.len + right.len != best.len) continue;
+    left.len += right.len;
+    right.len = 0;
+    left.next = right.next;
+    if (right.next >= 0) symbols[right.next].prev = best.left;
+    propose(left.prev, best.left);
+    propose(best.left, left.next);
+  }
+  if (symbols.empty()) return;
+  for (std::int32_t i = 0; i >= 0; i = symbols[i].next) {
+    const std::string_view piece = text.substr(symbols[i].start, symbols[i].len);
+    if (const auto it = token_ids.find(piece); it != token_ids.end()) {
+      out->push_back(it->second);
+      continue;
+    }
+    for (const char c : piece) {
+      const TokenId id = byte_fallback_tokens[static_cast<unsigned char>(c)];
+      if (id >= 0) {
+        out->push_back(id);
+      } else if (unk >= 0) {
+        out->push_back(unk);
+      }
+    }
+  }
+}
+
+}  // namespace citadel::tokenizer
