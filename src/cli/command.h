@@ -16,5 +16,6 @@ struct CommandResult {
 };
 
 // Registration functions, one per subcommand file (cli/NAME_command.cc):
+void RegisterInspectCommand(CLI::App& app, CommandResult& result);
 
 }  // namespace citadel::cli

@@ -11,6 +11,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "citadel 0.1.0");
   citadel::cli::CommandResult result;
   (void)result;
+  citadel::cli::RegisterInspectCommand(app, result);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
