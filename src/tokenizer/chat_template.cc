@@ -170,7 +170,7 @@ void ChatTemplate::DetectCapabilities() {
   auto rendered = Render(tool_chat, options);
   supports_object_arguments_ =
       rendered.ok() && rendered->find(kArgumentProbe) != std::string::npos &&
-      rendered->find("'" + std::string(kArgumentProbe) + "'") == std::string::npos;
+      rendered->find("{'arg': '" + std::string(kArgumentProbe) + "'}") == std::string::npos;
 }
 
 Result<std::string> ChatTemplate::Render(std::span<const ChatMessage> messages,

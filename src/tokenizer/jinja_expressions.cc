@@ -100,6 +100,15 @@ bool ContainerHas(const Value& container, const Value& item) {
 }
 
 Result<Value> Combine(const std::string& op, const Value& a, const Value& b) {
+  if (op == "+" || op == "~") {
+    // Like the reference: none/undefined next to a string concatenates as "".
+    const bool a_null = a.is_none() || a.is_undefined();
+    const bool b_null = b.is_none() || b.is_undefined();
+    if ((a_null && b.is_string()) || (b_null && a.is_string())) {
+      return Value::String((a_null ? std::string() : a.ToString()) +
+                           (b_null ? std::string() : b.ToString()));
+    }
+  }
   if (op == "~") return Value::String(a.ToString() + b.ToString());
   if (op == "==") return Value::Bool(ValuesEqual(a, b));
   if (op == "!=") return Value::Bool(!ValuesEqual(a, b));
@@ -125,7 +134,7 @@ Result<Value> Combine(const std::string& op, const Value& a, const Value& b) {
       items.insert(items.end(), b.array().begin(), b.array().end());
       return Value::NewArray(std::move(items));
     }
-    if (a.is_string() || b.is_string()) return BinaryTypeError(op, a, b);
+    if (a.is_string() || b.is_string()) return Value::String(a.ToString() + b.ToString());
   }
   if (op == "*") {
     if ((a.is_string() || a.is_array()) && b.is_int()) return RepeatSequence(a, b.int_value());
@@ -155,7 +164,9 @@ Result<Value> Interpreter::Eval(const Expr& expr) {
       for (std::size_t i = 0; i + 1 < expr.children.size(); i += 2) {
         CITADEL_ASSIGN_OR_RETURN(Value key, Eval(*expr.children[i]));
         CITADEL_ASSIGN_OR_RETURN(Value value, Eval(*expr.children[i + 1]));
-        dict.object().Set(key.ToString(), std::move(value));
+        std::string text = key.ToString();
+        if (!key.is_string()) dict.object().typed_keys.emplace_back(text, key);
+        dict.object().Set(std::move(text), std::move(value));
       }
       return dict;
     }

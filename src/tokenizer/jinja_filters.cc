@@ -31,7 +31,8 @@ std::vector<Value> Iterate(const Value& input) {
   if (input.is_array()) return input.array();
   std::vector<Value> out;
   if (input.is_object()) {
-    for (const auto& entry : input.object().entries) out.push_back(Value::String(entry.first));
+    for (const auto& entry : input.object().entries)
+      out.push_back(input.object().KeyValue(entry.first));
   } else if (input.is_string()) {
     const std::string& s = input.string_value();
     for (std::size_t i = 0; i < s.size();) {
@@ -199,14 +200,21 @@ Result<Value> SortFilter(const Value& input, const CallArgs& args) {
 
 Result<Value> DictSortFilter(const Value& input) {
   if (!input.is_object()) return TypeError("dictsort", input);
-  auto entries = input.object().entries;
-  std::stable_sort(entries.begin(), entries.end(),
-                   [](const auto& a, const auto& b) { return a.first < b.first; });
-  Value out = Value::NewArray();
-  for (auto& [k, v] : entries) {
-    out.array().push_back(Value::NewArray({Value::String(k), v}));
-  }
-  return out;
+  const Object& object = input.object();
+  std::vector<Value> pairs;
+  for (const auto& [k, v] : object.entries)
+    pairs.push_back(Value::NewArray({object.KeyValue(k), v}));
+  Status error;
+  std::stable_sort(pairs.begin(), pairs.end(), [&](const Value& a, const Value& b) {
+    auto c = CompareValues(a.array()[0], b.array()[0]);
+    if (!c.ok()) {
+      error = c.status();
+      return false;
+    }
+    return *c < 0;
+  });
+  CITADEL_TRY(error);
+  return Value::NewArray(std::move(pairs));
 }
 
 Result<Value> MinMaxFilter(const Value& input, bool want_max) {
@@ -329,7 +337,7 @@ Result<Value> ApplySimpleFilter(std::string_view name, const Value& input, const
     Value out = Value::NewArray();
     if (input.is_object()) {
       for (const auto& [k, v] : input.object().entries) {
-        out.array().push_back(Value::NewArray({Value::String(k), v}));
+        out.array().push_back(Value::NewArray({input.object().KeyValue(k), v}));
       }
     } else if (!input.is_undefined() && !input.is_none()) {
       return TypeError(name, input);

@@ -193,7 +193,8 @@ Result<std::vector<Value>> Interpreter::IterationItems(const Value& iterable, co
   if (iterable.is_array()) return iterable.array();
   std::vector<Value> items;
   if (iterable.is_object()) {
-    for (const auto& entry : iterable.object().entries) items.push_back(Value::String(entry.first));
+    for (const auto& entry : iterable.object().entries)
+      items.push_back(iterable.object().KeyValue(entry.first));
   } else if (iterable.is_string()) {
     for (auto& c : Utf8Chars(iterable.string_value())) items.push_back(Value::String(std::move(c)));
   } else if (!iterable.is_undefined() && !iterable.is_none()) {

@@ -268,9 +268,9 @@ Result<Value> DictMethod(const Value& self, std::string_view name, const CallArg
     Value out = Value::NewArray();
     for (const auto& [k, v] : object.entries) {
       if (name == "items") {
-        out.array().push_back(Value::NewArray({Value::String(k), v}));
+        out.array().push_back(Value::NewArray({object.KeyValue(k), v}));
       } else {
-        out.array().push_back(name == "keys" ? Value::String(k) : v);
+        out.array().push_back(name == "keys" ? object.KeyValue(k) : v);
       }
     }
     return out;

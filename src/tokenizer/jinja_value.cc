@@ -34,6 +34,13 @@ void Object::Set(std::string key, Value value) {
   entries.emplace_back(std::move(key), std::move(value));
 }
 
+Value Object::KeyValue(const std::string& key) const {
+  for (const auto& [text, value] : typed_keys) {
+    if (text == key) return value;
+  }
+  return Value::String(key);
+}
+
 bool Object::Erase(std::string_view key) {
   for (auto it = entries.begin(); it != entries.end(); ++it) {
     if (it->first == key) {
@@ -181,7 +188,7 @@ std::string Value::ToStringAtDepth(int depth) const {
       std::string out = "{";
       for (std::size_t i = 0; i < object_->entries.size(); ++i) {
         if (i > 0) out += ", ";
-        out += QuoteString(object_->entries[i].first) + ": " +
+        out += object_->KeyValue(object_->entries[i].first).ReprAtDepth(depth + 1) + ": " +
                object_->entries[i].second.ReprAtDepth(depth + 1);
       }
       return out + "}";

@@ -49,6 +49,12 @@ struct Object {
   void Set(std::string key, Value value);
   // Removes `key`; returns false when absent.
   bool Erase(std::string_view key);
+
+  // Keys are stored as text; a dict literal with non-string keys ({1024: 1})
+  // remembers the original key values here so iteration yields them.
+  std::vector<std::pair<std::string, Value>> typed_keys;
+  // The key as a value: the remembered typed key, else a string.
+  Value KeyValue(const std::string& key) const;
 };
 
 class Value {

@@ -82,6 +82,17 @@ const std::set<std::string> kRequiredExact = {
     "HuggingFaceTB-SmolLM3-3B",
 };
 
+// Templates the reference engine does not render as written: it routes them
+// through model-specific handlers that rewrite the conversation first (the
+// Gemma 4 tool-response conversion, DeepSeek V4's and Apertus' reasoning
+// handling). Every other template must match byte for byte.
+const std::set<std::string> kKnownDifferences = {
+    "Apertus-8B-Instruct",
+    "deepseek-ai-DeepSeek-V4",
+    "deepseek-ai-DeepSeek-V4-Flash-0731",
+    "google-gemma-4-31B-it-interleaved",
+};
+
 std::vector<std::string> TemplateNames() {
   std::vector<std::string> names;
   if (!fs::exists(TemplateDir())) return names;
@@ -127,7 +138,7 @@ TEST(TemplateConformanceTest, EveryTemplateRendersTheBasicConversation) {
   }
 }
 
-void CompareWithReference(const std::string& conversation_name, bool required_only) {
+void CompareWithReference(const std::string& conversation_name) {
   Conversation conversation = LoadConversation(conversation_name);
   int compared = 0;
   std::vector<std::string> mismatched;
@@ -160,12 +171,12 @@ void CompareWithReference(const std::string& conversation_name, bool required_on
 
 TEST(TemplateConformanceTest, BasicConversationMatchesReference) {
   CITADEL_REQUIRE_SHARED();
-  CompareWithReference("basic", false);
+  CompareWithReference("basic");
 }
 
 TEST(TemplateConformanceTest, ToolConversationMatchesReference) {
   CITADEL_REQUIRE_SHARED();
-  CompareWithReference("tools", false);
+  CompareWithReference("tools");
 }
 
 }  // namespace
