@@ -1,11 +1,14 @@
 // Reader for tests/data/kernels/reference_vectors.vec: inputs and outputs
 // produced by the reference engine's own functions (ggml v0.5.0
-// dequantize_row_*, quantize_row_q8_{0,1,K}_ref, ggml_fp32_to_fp16_row) on
+// dequantize_row_*, quantize_row_q8_{0,1,K}_ref, ggml_fp32_to_fp16_row, and
+// the CPU backend's vec_dot) on
 // seeded random data, so kernel tests can compare bit for bit.
 //
 // File layout (little-endian): "CKV1", u32 count, then `count` records of
 //   u32 kind (0 = dequantize: in = blocks, out = floats;
-//             1 = activation quantization: in = floats, out = blocks / halves)
+//             1 = activation quantization: in = floats, out = blocks / halves;
+//             2 = dot product: in = weight row then activation row in the
+//                 reference's partner format, out = ggml's CPU vec_dot result)
 //   u32 type id, u32 n (elements), u32 in_size, in bytes, u32 out_size, out bytes.
 #pragma once
 
@@ -28,6 +31,7 @@ struct ReferenceVector {
 
 inline constexpr std::uint32_t kDequantizeVector = 0;
 inline constexpr std::uint32_t kActivationVector = 1;
+inline constexpr std::uint32_t kDotVector = 2;
 
 // All records, or an empty vector when the file is missing or malformed.
 inline std::vector<ReferenceVector> LoadReferenceVectors() {

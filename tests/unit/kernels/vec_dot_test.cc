@@ -10,6 +10,7 @@
 #include "kernels/activation_quant.h"
 #include "kernels/dequantize.h"
 #include "kernels/fp16.h"
+#include "unit/kernels/reference_vectors.h"
 
 namespace citadel::kernels {
 namespace {
@@ -122,6 +123,34 @@ TEST(VecDotTest, EqualsDequantizeThenDot) {
       EXPECT_NEAR(got, want, tolerance);
     }
   }
+}
+
+// The reference engine's own dot products (its CPU backend, SIMD paths and
+// all) of the same rows agree with ours to float rounding, and it pairs each
+// weight type with the activation format we pick.
+TEST(VecDotTest, AgreesWithReferenceEngine) {
+  std::vector<testing::ReferenceVector> vectors = testing::LoadReferenceVectors();
+  ASSERT_FALSE(vectors.empty()) << "tests/data/kernels/reference_vectors.vec missing or malformed";
+  int checked = 0;
+  for (const testing::ReferenceVector& v : vectors) {
+    if (v.kind != testing::kDotVector) continue;
+    const TensorType wt = static_cast<TensorType>(v.type_id);
+    SCOPED_TRACE(std::string(TensorTypeName(wt)));
+    const VecDotKind kind = ScalarVecDot(wt);
+    const std::size_t weight_bytes = static_cast<std::size_t>(RowBytes(wt, v.n));
+    const std::size_t act_bytes = static_cast<std::size_t>(RowBytes(kind.act_type, v.n));
+    ASSERT_EQ(v.in.size(), weight_bytes + act_bytes) << "activation format differs";
+    std::vector<std::uint8_t> w(v.in.begin(), v.in.begin() + weight_bytes);
+    std::vector<std::uint8_t> a(v.in.begin() + weight_bytes, v.in.end());
+    float want;
+    std::memcpy(&want, v.out.data(), sizeof(want));
+    double exact = 0.0;
+    double magnitude = 0.0;
+    ExactDot(wt, w, kind.act_type, a, v.n, &exact, &magnitude);
+    EXPECT_NEAR(kind.fn(v.n, w.data(), a.data()), want, 1e-4 * magnitude);
+    ++checked;
+  }
+  EXPECT_EQ(checked, static_cast<int>(std::size(kDotTypes)));
 }
 
 TEST(VecDotTest, IntegerPartialSumsOfHandMadeBlocks) {
