@@ -157,16 +157,20 @@ void CompareWithReference(const std::string& conversation_name) {
       ASSERT_TRUE(prompt.ok()) << name << ": " << prompt.status().ToString();
       EXPECT_EQ(*prompt, expected) << name;
     }
-    if (!same) mismatched.push_back(name);
+    if (!same) {
+      mismatched.push_back(name);
+      EXPECT_TRUE(kKnownDifferences.count(name) > 0)
+          << name << " differs from the reference: "
+          << (prompt.ok() ? "got\n" + *prompt + "\nexpected\n" + expected
+                          : prompt.status().ToString());
+    }
     ++compared;
   }
-  if (!required_only) {
-    std::string list;
-    for (const auto& m : mismatched) list += " " + m;
-    std::printf("[%s] %d templates compared, %zu differ from the reference:%s\n",
-                conversation_name.c_str(), compared, mismatched.size(), list.c_str());
-  }
-  EXPECT_GE(compared, static_cast<int>(kRequiredExact.size()));
+  std::string list;
+  for (const auto& m : mismatched) list += " " + m;
+  std::printf("[%s] %d templates compared with the reference, %zu known differences:%s\n",
+              conversation_name.c_str(), compared, mismatched.size(), list.c_str());
+  EXPECT_GE(compared, 65);
 }
 
 TEST(TemplateConformanceTest, BasicConversationMatchesReference) {
