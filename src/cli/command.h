@@ -17,5 +17,7 @@ struct CommandResult {
 
 // Registration functions, one per subcommand file (cli/NAME_command.cc):
 void RegisterInspectCommand(CLI::App& app, CommandResult& result);
+void RegisterSynthCommand(CLI::App& app, CommandResult& result);
+void RegisterBenchCommand(CLI::App& app, CommandResult& result);
 
 }  // namespace citadel::cli

@@ -12,6 +12,8 @@ int main(int argc, char** argv) {
   citadel::cli::CommandResult result;
   (void)result;
   citadel::cli::RegisterInspectCommand(app, result);
+  citadel::cli::RegisterSynthCommand(app, result);
+  citadel::cli::RegisterBenchCommand(app, result);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
