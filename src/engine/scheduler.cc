@@ -134,8 +134,6 @@ void Scheduler::Remove(SequenceState* seq) {
   } else if (auto w = std::find(waiting_.begin(), waiting_.end(), seq); w != waiting_.end()) {
     waiting_.erase(w);
   }
-  auto& scheduled = output_.sequences;
-  std::erase_if(scheduled, [seq](const ScheduledSequence& s) { return s.seq == seq; });
   kv_.Free(seq->id);
 }
 

@@ -65,7 +65,7 @@ class Scheduler {
   void Add(SequenceState* seq);
 
   // Builds the next step. The result stays valid until the next call to
-  // Schedule() or Remove().
+  // Schedule().
   const SchedulerOutput& Schedule();
 
   // Records that the last Schedule()'s tokens were computed: advances each
@@ -73,7 +73,9 @@ class Scheduler {
   // cache. Call after the forward pass and before appending sampled tokens.
   void OnStepComputed();
 
-  // Removes `seq` from the waiting or running set and frees its blocks.
+  // Removes `seq` from the waiting or running set and frees its blocks. The
+  // last output is left as it is (callers may be iterating it) but must not
+  // be used for `seq` any more.
   void Remove(SequenceState* seq);
 
   int num_waiting() const { return static_cast<int>(waiting_.size()); }

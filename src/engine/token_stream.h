@@ -24,14 +24,10 @@
 #include <vector>
 
 #include "engine/request.h"
+#include "engine/sampler.h"
 #include "util/status.h"
 
 namespace citadel::engine {
-
-struct TokenLogprob {
-  std::int32_t token_id = 0;
-  float logprob = 0;
-};
 
 // One generated token.
 struct TokenEvent {
@@ -41,7 +37,7 @@ struct TokenEvent {
   // a control token) or hold text of earlier tokens released now.
   std::string text;
   float logprob = 0;                       // of token_id; 0 unless requested
-  std::vector<TokenLogprob> top_logprobs;  // empty unless requested
+  std::vector<TokenLogprob> top_logprobs;  // most likely first; empty unless requested
 };
 
 // The end of a request; always the last event.
