@@ -19,5 +19,6 @@ struct CommandResult {
 void RegisterInspectCommand(CLI::App& app, CommandResult& result);
 void RegisterSynthCommand(CLI::App& app, CommandResult& result);
 void RegisterBenchCommand(CLI::App& app, CommandResult& result);
+void RegisterQuantizeCommand(CLI::App& app, CommandResult& result);
 
 }  // namespace citadel::cli

@@ -1,0 +1,184 @@
+// End-to-end tests of `citadel quantize` on the reference model stories260K
+// (skipped without ../shared): the output parses, reports the types the mix
+// chooses through `citadel inspect --json`, and holds the same weights within
+// the type's quantization error.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "gguf/gguf_file.h"
+#include "kernels/dequantize.h"
+#include "test_support.h"
+
+namespace citadel {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct CommandOutput {
+  int exit_code = -1;
+  std::string out;  // stdout
+  std::string err;  // stderr
+};
+
+std::string ReadAll(const fs::path& path) {
+  std::string text;
+  if (std::FILE* f = std::fopen(path.c_str(), "rb")) {
+    char buffer[4096];
+    for (std::size_t n; (n = std::fread(buffer, 1, sizeof(buffer), f)) > 0;) text.append(buffer, n);
+    std::fclose(f);
+  }
+  return text;
+}
+
+class QuantizeCommandTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("citadel_quantize_test_" + std::to_string(::getpid()));
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  // Runs `citadel ARGS` and captures its exit status, stdout and stderr.
+  CommandOutput Citadel(const std::string& args) {
+    fs::path out = dir_ / "stdout.txt";
+    fs::path err = dir_ / "stderr.txt";
+    std::string command =
+        testing::CitadelBinary() + " " + args + " >" + out.string() + " 2>" + err.string();
+    int status = std::system(command.c_str());
+    CommandOutput result;
+    result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    result.out = ReadAll(out);
+    result.err = ReadAll(err);
+    return result;
+  }
+
+  // tensor name -> type name, from `citadel inspect --json --tensors`.
+  std::map<std::string, std::string> InspectTypes(const fs::path& model, nlohmann::json* summary) {
+    CommandOutput inspect = Citadel("inspect --json --tensors " + model.string());
+    EXPECT_EQ(inspect.exit_code, 0) << inspect.err;
+    nlohmann::json parsed = nlohmann::json::parse(inspect.out, nullptr, false);
+    EXPECT_FALSE(parsed.is_discarded()) << inspect.out;
+    std::map<std::string, std::string> types;
+    if (parsed.is_discarded()) return types;
+    for (const auto& tensor : parsed["tensors"]) types[tensor["name"]] = tensor["type"];
+    if (summary) *summary = parsed;
+    return types;
+  }
+
+  fs::path Stories() const { return testing::SharedDir() / "models" / "stories260K.gguf"; }
+
+  fs::path dir_;
+};
+
+TEST_F(QuantizeCommandTest, Q8_0OutputReportsTheChosenTypes) {
+  CITADEL_REQUIRE_SHARED();
+  fs::path output = dir_ / "stories-q8_0.gguf";
+  CommandOutput run =
+      Citadel("quantize " + Stories().string() + " " + output.string() + " Q8_0 --threads 2");
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_NE(run.out.find("blk.0.attn_q.weight"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("Q8_0"), std::string::npos) << run.out;
+
+  nlohmann::json summary;
+  std::map<std::string, std::string> types = InspectTypes(output, &summary);
+  ASSERT_EQ(types.size(), 48u);
+  EXPECT_EQ(summary["file_type_id"], 7);
+  for (const auto& [name, type] : types) {
+    if (name.find("_norm.weight") != std::string::npos) {
+      EXPECT_EQ(type, "f32") << name;  // 1-D tensors keep their type
+    } else if (name.find("ffn_down") != std::string::npos) {
+      EXPECT_EQ(type, "f16") << name;  // rows of 172 do not fit blocks of 32
+    } else {
+      EXPECT_EQ(type, "q8_0") << name;
+    }
+  }
+}
+
+// The per-tensor types the reference's llama-quantize chose for this model.
+TEST_F(QuantizeCommandTest, Q4KMMatchesTheReferenceMix) {
+  CITADEL_REQUIRE_SHARED();
+  fs::path output = dir_ / "stories-q4_k_m.gguf";
+  CommandOutput run = Citadel("quantize " + Stories().string() + " " + output.string() + " q4_k_m");
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  nlohmann::json summary;
+  std::map<std::string, std::string> types = InspectTypes(output, &summary);
+  EXPECT_EQ(summary["file_type_id"], 15);
+  EXPECT_EQ(types["output.weight"], "q8_0");
+  EXPECT_EQ(types["token_embd.weight"], "q5_0");
+  EXPECT_EQ(types["blk.0.attn_v.weight"], "q5_0");
+  EXPECT_EQ(types["blk.2.attn_v.weight"], "q8_0");
+  EXPECT_EQ(types["blk.4.attn_v.weight"], "q8_0");
+  EXPECT_EQ(types["blk.3.ffn_gate.weight"], "q5_0");
+  EXPECT_EQ(types["blk.3.ffn_down.weight"], "f16");
+  EXPECT_EQ(types["blk.3.attn_norm.weight"], "f32");
+}
+
+TEST_F(QuantizeCommandTest, QuantizedWeightsStayCloseToTheOriginal) {
+  CITADEL_REQUIRE_SHARED();
+  fs::path output = dir_ / "stories-q8_0.gguf";
+  ASSERT_EQ(Citadel("quantize " + Stories().string() + " " + output.string() + " Q8_0").exit_code,
+            0);
+  auto original = gguf::GgufFile::Open(Stories().string());
+  auto quantized = gguf::GgufFile::Open(output.string());
+  ASSERT_TRUE(original.ok()) << original.status().ToString();
+  ASSERT_TRUE(quantized.ok()) << quantized.status().ToString();
+  for (const gguf::MetadataEntry& entry : original->metadata()) {
+    const gguf::Value* copy = quantized->Find(entry.key);
+    ASSERT_NE(copy, nullptr) << entry.key;
+    if (entry.key != "general.file_type") {
+      EXPECT_TRUE(std::ranges::equal(copy->payload(), entry.value.payload())) << entry.key;
+    }
+  }
+  EXPECT_EQ(quantized->GetU32("general.file_type").value(), 7u);
+  EXPECT_EQ(quantized->GetU32("general.quantization_version").value(), 2u);
+  const gguf::TensorInfo* before = original->FindTensor("blk.1.attn_q.weight");
+  const gguf::TensorInfo* after = quantized->FindTensor("blk.1.attn_q.weight");
+  ASSERT_NE(before, nullptr);
+  ASSERT_NE(after, nullptr);
+  ASSERT_EQ(after->dims, before->dims);
+  std::vector<float> x(static_cast<std::size_t>(before->elements));
+  std::vector<float> y(x.size());
+  ASSERT_TRUE(
+      kernels::DequantizeRow(before->type, before->data.data(), x.data(), before->elements).ok());
+  ASSERT_TRUE(
+      kernels::DequantizeRow(after->type, after->data.data(), y.data(), after->elements).ok());
+  double error = 0.0;
+  double energy = 0.0;
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    error += (double(x[i]) - y[i]) * (double(x[i]) - y[i]);
+    energy += double(x[i]) * x[i];
+  }
+  EXPECT_GT(error, 0.0);                       // it was really requantized
+  EXPECT_LT(std::sqrt(error / energy), 0.01);  // Q8_0: well under 1% relative error
+}
+
+TEST_F(QuantizeCommandTest, BadArgumentsFailWithOneLine) {
+  CITADEL_REQUIRE_SHARED();
+  CommandOutput unknown =
+      Citadel("quantize " + Stories().string() + " " + (dir_ / "x.gguf").string() + " Q4_K");
+  EXPECT_NE(unknown.exit_code, 0);
+  EXPECT_NE(unknown.err.find("unknown file type 'Q4_K'"), std::string::npos) << unknown.err;
+  EXPECT_FALSE(fs::exists(dir_ / "x.gguf"));
+
+  CommandOutput missing = Citadel("quantize " + (dir_ / "absent.gguf").string() + " " +
+                                  (dir_ / "y.gguf").string() + " Q8_0");
+  EXPECT_NE(missing.exit_code, 0);
+  EXPECT_NE(missing.err.find("absent.gguf"), std::string::npos) << missing.err;
+
+  CommandOutput same =
+      Citadel("quantize " + Stories().string() + " " + Stories().string() + " Q8_0");
+  EXPECT_NE(same.exit_code, 0);
+  EXPECT_NE(same.err.find("is the input file"), std::string::npos) << same.err;
+}
+
+}  // namespace
+}  // namespace citadel
