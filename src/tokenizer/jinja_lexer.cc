@@ -77,10 +77,6 @@ class Lexer {
     if (at_tag && src[pos_ + 1] != '{') {
       std::size_t cur = end;
       while (cur > start) {
-        if (cur == 1) {  // reached the template start (matches the reference)
-          end = 0;
-          break;
-        }
         char c = src[cur - 1];
         if (c == '\n') {
           end = cur;
@@ -89,6 +85,7 @@ class Lexer {
         if (!IsSpace(c)) break;
         --cur;
       }
+      if (cur == 0) end = 0;  // only blanks back to the template start
     }
     std::string text = src.substr(start, end - start);
     // trim_blocks: the first newline after `%}` or `#}` goes away.
