@@ -147,6 +147,68 @@ inline void UnpackScalesQ3K(const std::uint8_t* packed, std::int8_t* out) {
   }
 }
 
+// Quants of a whole K-quant super-block in element order (the layouts
+// described at each struct, as loops a compiler can vectorize). Q3_K and Q6_K
+// give the signed quant (q - 4 * !hbit, q - 32); Q2_K, Q4_K, Q5_K the unsigned
+// one (mins are applied separately).
+inline void UnpackQuantsQ2_K(const BlockQ2_K& b, std::int8_t* q) {
+  for (int half = 0; half < 2; ++half) {
+    for (int part = 0; part < 4; ++part) {
+      for (int l = 0; l < 32; ++l) {
+        q[128 * half + 32 * part + l] =
+            static_cast<std::int8_t>((b.qs[32 * half + l] >> (2 * part)) & 3);
+      }
+    }
+  }
+}
+
+inline void UnpackQuantsQ3_K(const BlockQ3_K& b, std::int8_t* q) {
+  for (int half = 0; half < 2; ++half) {
+    for (int part = 0; part < 4; ++part) {
+      const int bit = 4 * half + part;  // hmask bit of elements 32 * bit .. + 31
+      for (int l = 0; l < 32; ++l) {
+        const int low = (b.qs[32 * half + l] >> (2 * part)) & 3;
+        const int high = (b.hmask[l] >> bit) & 1;
+        q[32 * bit + l] = static_cast<std::int8_t>(low - (high ? 0 : 4));
+      }
+    }
+  }
+}
+
+inline void UnpackQuantsQ4_K(const BlockQ4_K& b, std::int8_t* q) {
+  for (int chunk = 0; chunk < 4; ++chunk) {
+    for (int l = 0; l < 32; ++l) {
+      q[64 * chunk + l] = static_cast<std::int8_t>(b.qs[32 * chunk + l] & 0xF);
+      q[64 * chunk + 32 + l] = static_cast<std::int8_t>(b.qs[32 * chunk + l] >> 4);
+    }
+  }
+}
+
+inline void UnpackQuantsQ5_K(const BlockQ5_K& b, std::int8_t* q) {
+  for (int chunk = 0; chunk < 4; ++chunk) {
+    for (int l = 0; l < 32; ++l) {
+      const int h0 = ((b.qh[l] >> (2 * chunk)) & 1) << 4;
+      const int h1 = ((b.qh[l] >> (2 * chunk + 1)) & 1) << 4;
+      q[64 * chunk + l] = static_cast<std::int8_t>((b.qs[32 * chunk + l] & 0xF) | h0);
+      q[64 * chunk + 32 + l] = static_cast<std::int8_t>((b.qs[32 * chunk + l] >> 4) | h1);
+    }
+  }
+}
+
+inline void UnpackQuantsQ6_K(const BlockQ6_K& b, std::int8_t* q) {
+  for (int half = 0; half < 2; ++half) {
+    const std::uint8_t* ql = b.ql + 64 * half;
+    const std::uint8_t* qh = b.qh + 32 * half;
+    std::int8_t* out = q + 128 * half;
+    for (int l = 0; l < 32; ++l) {
+      out[l] = static_cast<std::int8_t>(((ql[l] & 0xF) | ((qh[l] & 3) << 4)) - 32);
+      out[l + 32] = static_cast<std::int8_t>(((ql[l + 32] & 0xF) | (((qh[l] >> 2) & 3) << 4)) - 32);
+      out[l + 64] = static_cast<std::int8_t>(((ql[l] >> 4) | (((qh[l] >> 4) & 3) << 4)) - 32);
+      out[l + 96] = static_cast<std::int8_t>(((ql[l + 32] >> 4) | (((qh[l] >> 6) & 3) << 4)) - 32);
+    }
+  }
+}
+
 // Activation format for K-quant dot products: float scale, int8 quants, and
 // sums of each group of 16 quants (used to apply the K-quant mins cheaply).
 struct BlockQ8_K {

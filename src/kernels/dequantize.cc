@@ -100,89 +100,75 @@ void DequantizeRowQ8_1(const BlockQ8_1* src, float* dst, std::int64_t n) {
 }
 
 void DequantizeRowQ2_K(const BlockQ2_K* src, float* dst, std::int64_t n) {
+  std::int8_t q[kQKK];
   for (std::int64_t b = 0; b < n / kQKK; ++b, dst += kQKK) {
     const BlockQ2_K& block = src[b];
     const float d = F16ToF32(block.d);
     const float dmin = F16ToF32(block.dmin);
-    for (int e = 0; e < kQKK; ++e) {
-      const std::uint8_t sc = block.scales[e / 16];
-      const float dl = d * static_cast<float>(sc & 0xF);
-      const float ml = dmin * static_cast<float>(sc >> 4);
-      const int q = (block.qs[32 * (e / 128) + e % 32] >> (2 * (e % 128 / 32))) & 3;
-      dst[e] = dl * static_cast<float>(q) - ml;
+    UnpackQuantsQ2_K(block, q);
+    for (int sub = 0; sub < 16; ++sub) {
+      const float dl = d * static_cast<float>(block.scales[sub] & 0xF);
+      const float ml = dmin * static_cast<float>(block.scales[sub] >> 4);
+      for (int l = 16 * sub; l < 16 * sub + 16; ++l) dst[l] = dl * static_cast<float>(q[l]) - ml;
     }
   }
 }
 
 void DequantizeRowQ3_K(const BlockQ3_K* src, float* dst, std::int64_t n) {
+  std::int8_t q[kQKK];
+  std::int8_t scales[16];
   for (std::int64_t b = 0; b < n / kQKK; ++b, dst += kQKK) {
     const BlockQ3_K& block = src[b];
     const float d = F16ToF32(block.d);
-    std::int8_t scales[16];
     UnpackScalesQ3K(block.scales, scales);
-    for (int e = 0; e < kQKK; ++e) {
-      const float dl = d * static_cast<float>(scales[e / 16]);
-      const int low = (block.qs[32 * (e / 128) + e % 32] >> (2 * (e % 128 / 32))) & 3;
-      const bool high = (block.hmask[e % 32] >> (e / 32)) & 1;
-      dst[e] = dl * static_cast<float>(low - (high ? 0 : 4));
+    UnpackQuantsQ3_K(block, q);
+    for (int sub = 0; sub < 16; ++sub) {
+      const float dl = d * static_cast<float>(scales[sub]);
+      for (int l = 16 * sub; l < 16 * sub + 16; ++l) dst[l] = dl * static_cast<float>(q[l]);
     }
+  }
+}
+
+// Q4_K and Q5_K: (d * sc) * q - (dmin * m) per 32-element sub-block.
+template <typename Block>
+void DequantizeKWithMins(const Block& block, const std::int8_t* q, float* dst) {
+  const float d = F16ToF32(block.d);
+  const float dmin = F16ToF32(block.dmin);
+  for (int sub = 0; sub < 8; ++sub) {
+    std::uint8_t sc;
+    std::uint8_t m;
+    UnpackScaleMinK4(sub, block.scales, &sc, &m);
+    const float dl = d * static_cast<float>(sc);
+    const float ml = dmin * static_cast<float>(m);
+    for (int l = 32 * sub; l < 32 * sub + 32; ++l) dst[l] = dl * static_cast<float>(q[l]) - ml;
   }
 }
 
 void DequantizeRowQ4_K(const BlockQ4_K* src, float* dst, std::int64_t n) {
+  std::int8_t q[kQKK];
   for (std::int64_t b = 0; b < n / kQKK; ++b, dst += kQKK) {
-    const BlockQ4_K& block = src[b];
-    const float d = F16ToF32(block.d);
-    const float dmin = F16ToF32(block.dmin);
-    for (int sub = 0; sub < 8; ++sub) {
-      std::uint8_t sc;
-      std::uint8_t m;
-      UnpackScaleMinK4(sub, block.scales, &sc, &m);
-      const float dl = d * static_cast<float>(sc);
-      const float ml = dmin * static_cast<float>(m);
-      const std::uint8_t* q = block.qs + 32 * (sub / 2);
-      const int shift = 4 * (sub % 2);
-      for (int l = 0; l < 32; ++l) {
-        dst[32 * sub + l] = dl * static_cast<float>((q[l] >> shift) & 0xF) - ml;
-      }
-    }
+    UnpackQuantsQ4_K(src[b], q);
+    DequantizeKWithMins(src[b], q, dst);
   }
 }
 
 void DequantizeRowQ5_K(const BlockQ5_K* src, float* dst, std::int64_t n) {
+  std::int8_t q[kQKK];
   for (std::int64_t b = 0; b < n / kQKK; ++b, dst += kQKK) {
-    const BlockQ5_K& block = src[b];
-    const float d = F16ToF32(block.d);
-    const float dmin = F16ToF32(block.dmin);
-    for (int sub = 0; sub < 8; ++sub) {
-      std::uint8_t sc;
-      std::uint8_t m;
-      UnpackScaleMinK4(sub, block.scales, &sc, &m);
-      const float dl = d * static_cast<float>(sc);
-      const float ml = dmin * static_cast<float>(m);
-      const std::uint8_t* q = block.qs + 32 * (sub / 2);
-      const int shift = 4 * (sub % 2);
-      for (int l = 0; l < 32; ++l) {
-        const int value = ((q[l] >> shift) & 0xF) | (((block.qh[l] >> sub) & 1) << 4);
-        dst[32 * sub + l] = dl * static_cast<float>(value) - ml;
-      }
-    }
+    UnpackQuantsQ5_K(src[b], q);
+    DequantizeKWithMins(src[b], q, dst);
   }
 }
 
 void DequantizeRowQ6_K(const BlockQ6_K* src, float* dst, std::int64_t n) {
+  std::int8_t q[kQKK];
   for (std::int64_t b = 0; b < n / kQKK; ++b, dst += kQKK) {
     const BlockQ6_K& block = src[b];
     const float d = F16ToF32(block.d);
-    for (int e = 0; e < kQKK; ++e) {
-      const int half = e / 128;
-      const int part = e % 128 / 32;
-      const int l = e % 32;
-      const std::uint8_t low_byte = block.ql[64 * half + 32 * (part % 2) + l];
-      const int low = part < 2 ? (low_byte & 0xF) : (low_byte >> 4);
-      const int high = (block.qh[32 * half + l] >> (2 * part)) & 3;
-      const float dl = d * static_cast<float>(block.scales[e / 16]);
-      dst[e] = dl * static_cast<float>((low | (high << 4)) - 32);
+    UnpackQuantsQ6_K(block, q);
+    for (int sub = 0; sub < 16; ++sub) {
+      const float dl = d * static_cast<float>(block.scales[sub]);
+      for (int l = 16 * sub; l < 16 * sub + 16; ++l) dst[l] = dl * static_cast<float>(q[l]);
     }
   }
 }

@@ -10,21 +10,10 @@
 namespace citadel::kernels {
 namespace {
 
-// Low 2 bits of element e of a Q2_K/Q3_K super-block.
-inline int Low2Bits(const std::uint8_t* qs, int e) {
-  return (qs[32 * (e / 128) + e % 32] >> (2 * (e % 128 / 32))) & 3;
-}
-
-// Low 4 bits of element e of a Q4_K/Q5_K super-block.
-inline int Low4Bits(const std::uint8_t* qs, int e) {
-  return (qs[32 * (e / 64) + e % 32] >> (4 * (e / 32 % 2))) & 0xF;
-}
-
-// Σ over `count` elements starting at `first` of quant(e) * a.qs[e].
-template <typename QuantFn>
-std::int32_t SubBlockDot(const BlockQ8_K& a, int first, int count, QuantFn quant) {
+// Σ x[i] * y[i] over `count` int8 pairs (exact in int32).
+inline std::int32_t Int8Dot(const std::int8_t* x, const std::int8_t* y, int count) {
   std::int32_t sum = 0;
-  for (int e = first; e < first + count; ++e) sum += quant(e) * a.qs[e];
+  for (int i = 0; i < count; ++i) sum += x[i] * y[i];
   return sum;
 }
 
@@ -117,116 +106,105 @@ float DotBF16(std::int64_t n, const void* w, const void* a) {
 }  // namespace
 
 std::int32_t BlockDotQ4_0(const BlockQ4_0& w, const BlockQ8_0& a) {
-  std::int32_t sum = 0;
+  std::int8_t q[kQK];
   for (int j = 0; j < kQK / 2; ++j) {
-    sum += ((w.qs[j] & 0xF) - 8) * a.qs[j] + ((w.qs[j] >> 4) - 8) * a.qs[j + kQK / 2];
+    q[j] = static_cast<std::int8_t>((w.qs[j] & 0xF) - 8);
+    q[j + kQK / 2] = static_cast<std::int8_t>((w.qs[j] >> 4) - 8);
   }
-  return sum;
+  return Int8Dot(q, a.qs, kQK);
 }
 
 std::int32_t BlockDotQ4_1(const BlockQ4_1& w, const BlockQ8_1& a) {
-  std::int32_t sum = 0;
+  std::int8_t q[kQK];
   for (int j = 0; j < kQK / 2; ++j) {
-    sum += (w.qs[j] & 0xF) * a.qs[j] + (w.qs[j] >> 4) * a.qs[j + kQK / 2];
+    q[j] = static_cast<std::int8_t>(w.qs[j] & 0xF);
+    q[j + kQK / 2] = static_cast<std::int8_t>(w.qs[j] >> 4);
   }
-  return sum;
+  return Int8Dot(q, a.qs, kQK);
 }
 
 std::int32_t BlockDotQ5_0(const BlockQ5_0& w, const BlockQ8_0& a) {
   std::uint32_t qh;
   std::memcpy(&qh, w.qh, sizeof(qh));
-  std::int32_t sum = 0;
+  std::int8_t q[kQK];
   for (int j = 0; j < kQK / 2; ++j) {
-    const int q0 = ((w.qs[j] & 0xF) | (((qh >> j) & 1) << 4)) - 16;
-    const int q1 = ((w.qs[j] >> 4) | (((qh >> (j + 16)) & 1) << 4)) - 16;
-    sum += q0 * a.qs[j] + q1 * a.qs[j + kQK / 2];
+    q[j] = static_cast<std::int8_t>(((w.qs[j] & 0xF) | (((qh >> j) & 1) << 4)) - 16);
+    q[j + kQK / 2] =
+        static_cast<std::int8_t>(((w.qs[j] >> 4) | (((qh >> (j + 16)) & 1) << 4)) - 16);
   }
-  return sum;
+  return Int8Dot(q, a.qs, kQK);
 }
 
 std::int32_t BlockDotQ5_1(const BlockQ5_1& w, const BlockQ8_1& a) {
   std::uint32_t qh;
   std::memcpy(&qh, w.qh, sizeof(qh));
-  std::int32_t sum = 0;
+  std::int8_t q[kQK];
   for (int j = 0; j < kQK / 2; ++j) {
-    const int q0 = (w.qs[j] & 0xF) | (((qh >> j) & 1) << 4);
-    const int q1 = (w.qs[j] >> 4) | (((qh >> (j + 16)) & 1) << 4);
-    sum += q0 * a.qs[j] + q1 * a.qs[j + kQK / 2];
+    q[j] = static_cast<std::int8_t>((w.qs[j] & 0xF) | (((qh >> j) & 1) << 4));
+    q[j + kQK / 2] = static_cast<std::int8_t>((w.qs[j] >> 4) | (((qh >> (j + 16)) & 1) << 4));
   }
-  return sum;
+  return Int8Dot(q, a.qs, kQK);
 }
 
 std::int32_t BlockDotQ8_0(const BlockQ8_0& w, const BlockQ8_0& a) {
-  std::int32_t sum = 0;
-  for (int j = 0; j < kQK; ++j) sum += w.qs[j] * a.qs[j];
-  return sum;
+  return Int8Dot(w.qs, a.qs, kQK);
 }
 
 KBlockSums BlockDotQ2_K(const BlockQ2_K& w, const BlockQ8_K& a) {
+  std::int8_t q[kQKK];
+  UnpackQuantsQ2_K(w, q);
   KBlockSums sums{0, 0};
   for (int sub = 0; sub < 16; ++sub) {
-    const int dot = SubBlockDot(a, 16 * sub, 16, [&](int e) { return Low2Bits(w.qs, e); });
-    sums.scaled += (w.scales[sub] & 0xF) * dot;
+    sums.scaled += (w.scales[sub] & 0xF) * Int8Dot(q + 16 * sub, a.qs + 16 * sub, 16);
     sums.mins += (w.scales[sub] >> 4) * a.bsums[sub];
   }
   return sums;
 }
 
 KBlockSums BlockDotQ3_K(const BlockQ3_K& w, const BlockQ8_K& a) {
+  std::int8_t q[kQKK];
   std::int8_t scales[16];
+  UnpackQuantsQ3_K(w, q);
   UnpackScalesQ3K(w.scales, scales);
   KBlockSums sums{0, 0};
   for (int sub = 0; sub < 16; ++sub) {
-    const int dot = SubBlockDot(a, 16 * sub, 16, [&](int e) {
-      const bool high = (w.hmask[e % 32] >> (e / 32)) & 1;
-      return Low2Bits(w.qs, e) - (high ? 0 : 4);
-    });
-    sums.scaled += scales[sub] * dot;
+    sums.scaled += scales[sub] * Int8Dot(q + 16 * sub, a.qs + 16 * sub, 16);
+  }
+  return sums;
+}
+
+// Q4_K and Q5_K, from unpacked quants.
+template <typename Block>
+KBlockSums KWithMinsDot(const Block& w, const std::int8_t* q, const BlockQ8_K& a) {
+  KBlockSums sums{0, 0};
+  for (int sub = 0; sub < 8; ++sub) {
+    std::uint8_t sc;
+    std::uint8_t m;
+    UnpackScaleMinK4(sub, w.scales, &sc, &m);
+    sums.scaled += sc * Int8Dot(q + 32 * sub, a.qs + 32 * sub, 32);
+    sums.mins += m * (a.bsums[2 * sub] + a.bsums[2 * sub + 1]);
   }
   return sums;
 }
 
 KBlockSums BlockDotQ4_K(const BlockQ4_K& w, const BlockQ8_K& a) {
-  KBlockSums sums{0, 0};
-  for (int sub = 0; sub < 8; ++sub) {
-    std::uint8_t sc;
-    std::uint8_t m;
-    UnpackScaleMinK4(sub, w.scales, &sc, &m);
-    const int dot = SubBlockDot(a, 32 * sub, 32, [&](int e) { return Low4Bits(w.qs, e); });
-    sums.scaled += sc * dot;
-    sums.mins += m * (a.bsums[2 * sub] + a.bsums[2 * sub + 1]);
-  }
-  return sums;
+  std::int8_t q[kQKK];
+  UnpackQuantsQ4_K(w, q);
+  return KWithMinsDot(w, q, a);
 }
 
 KBlockSums BlockDotQ5_K(const BlockQ5_K& w, const BlockQ8_K& a) {
-  KBlockSums sums{0, 0};
-  for (int sub = 0; sub < 8; ++sub) {
-    std::uint8_t sc;
-    std::uint8_t m;
-    UnpackScaleMinK4(sub, w.scales, &sc, &m);
-    const int dot = SubBlockDot(a, 32 * sub, 32, [&](int e) {
-      return Low4Bits(w.qs, e) | (((w.qh[e % 32] >> sub) & 1) << 4);
-    });
-    sums.scaled += sc * dot;
-    sums.mins += m * (a.bsums[2 * sub] + a.bsums[2 * sub + 1]);
-  }
-  return sums;
+  std::int8_t q[kQKK];
+  UnpackQuantsQ5_K(w, q);
+  return KWithMinsDot(w, q, a);
 }
 
 KBlockSums BlockDotQ6_K(const BlockQ6_K& w, const BlockQ8_K& a) {
+  std::int8_t q[kQKK];
+  UnpackQuantsQ6_K(w, q);
   KBlockSums sums{0, 0};
   for (int sub = 0; sub < 16; ++sub) {
-    const int dot = SubBlockDot(a, 16 * sub, 16, [&](int e) {
-      const int half = e / 128;
-      const int part = e % 128 / 32;
-      const int l = e % 32;
-      const std::uint8_t low_byte = w.ql[64 * half + 32 * (part % 2) + l];
-      const int low = part < 2 ? (low_byte & 0xF) : (low_byte >> 4);
-      const int high = (w.qh[32 * half + l] >> (2 * part)) & 3;
-      return (low | (high << 4)) - 32;
-    });
-    sums.scaled += w.scales[sub] * dot;
+    sums.scaled += w.scales[sub] * Int8Dot(q + 16 * sub, a.qs + 16 * sub, 16);
   }
   return sums;
 }
