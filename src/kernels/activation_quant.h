@@ -13,8 +13,9 @@
 //     iscale = -127 / max, q = min(127, round-half-to-even(iscale * x)),
 //     d = 1 / iscale (F32), bsums[i] = sum of q[16 i .. 16 i + 15];
 //     an all-zero block gets d = 0, q = 0, bsums = 0.
-// Non-finite input never crashes or invokes undefined behaviour; a NaN
-// element quantizes to 0 and an infinite one saturates the block's scale.
+// Non-finite input never crashes or invokes undefined behaviour: a NaN
+// element quantizes to 0; an infinite element makes its block's scale
+// infinite and every quant of that block 0.
 //
 // Note: on x86 the reference engine's matrix products use vectorized Q8_0 /
 // Q8_1 quantizers that differ from these in the last bit now and then
