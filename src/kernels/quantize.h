@@ -11,7 +11,9 @@
 //     are then quantized to 4 (Q2_K) or 6 bits against one F16 super-scale.
 //   - Q3_K, Q6_K: per sub-block of 16 a signed scale search (x²-weighted),
 //     sub-block scales quantized to 6 (Q3_K) or 8 bits (Q6_K).
-// Output is deterministic: the same input always gives the same bytes.
+// Output is deterministic and byte-identical to the reference quantizer's
+// (ggml_quantize_chunk without an importance matrix): the searches keep its
+// float operations in the same order, which a test pins with golden hashes.
 //
 // Thread-safe: pure functions; concurrent calls must write disjoint `dst`.
 #pragma once

@@ -31,7 +31,7 @@ LevelSums SumsAt(const float* x, int n, int nmax, float iscale) {
     int l = ClampInt(RoundToInt(iscale * x[i]), -nmax, nmax - 1);
     float w = x[i] * x[i];
     sums.xl += w * x[i] * static_cast<float>(l);
-    sums.ll += w * static_cast<float>(l * l);
+    sums.ll += w * static_cast<float>(l) * static_cast<float>(l);
   }
   return sums;
 }
@@ -86,7 +86,7 @@ float FitSignedLevelsRefined(const float* x, int n, int nmax, std::uint8_t* leve
     signed_levels[i] = l;
     float w = x[i] * x[i];
     sum_xl += w * x[i] * static_cast<float>(l);
-    sum_ll += w * static_cast<float>(l * l);
+    sum_ll += w * static_cast<float>(l) * static_cast<float>(l);
   }
   for (int sweep = 0; sweep < 5; ++sweep) {
     int changed = 0;
@@ -100,7 +100,7 @@ float FitSignedLevelsRefined(const float* x, int n, int nmax, std::uint8_t* leve
       int l_new = ClampInt(RoundToInt(x[i] * ll_without / xl_without), -nmax, nmax - 1);
       if (l_new == signed_levels[i]) continue;
       float xl_with = xl_without + w * x[i] * static_cast<float>(l_new);
-      float ll_with = ll_without + w * static_cast<float>(l_new * l_new);
+      float ll_with = ll_without + w * static_cast<float>(l_new) * static_cast<float>(l_new);
       if (ll_with > 0.0f && xl_with * xl_with * sum_ll > sum_xl * sum_xl * ll_with) {
         signed_levels[i] = l_new;
         sum_xl = xl_with;
@@ -171,7 +171,7 @@ ScaleAndMin FitLevelsWithMin(const float* x, const float* weights, int n, int nm
       candidate[i] = static_cast<std::uint8_t>(l);
       float w = weights[i];
       sum_l += w * static_cast<float>(l);
-      sum_l2 += w * static_cast<float>(l * l);
+      sum_l2 += w * static_cast<float>(l) * static_cast<float>(l);
       sum_xl += w * static_cast<float>(l) * x[i];
     }
     float det = sum_w * sum_l2 - sum_l * sum_l;

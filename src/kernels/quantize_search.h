@@ -6,6 +6,10 @@
 // quantizers in quantize_k.cc then quantize the fitted scales themselves to
 // 4, 6 or 8 bits and re-round every value against the stored scales.
 //
+// Every sum is accumulated in the reference's order and with its float
+// operations (w * l * l, not w * (l * l)), so the chosen levels match the
+// reference bit for bit; do not reassociate.
+//
 // Pure functions of their arguments; thread-safe.
 #pragma once
 

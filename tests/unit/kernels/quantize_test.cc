@@ -214,6 +214,57 @@ TEST(QuantizeTest, KQuantGridValuesRoundTripClosely) {
   for (int i = 0; i < 256; ++i) ASSERT_NEAR(y[i], x[i], 0.32f * 1e-3f) << i;
 }
 
+// 65536 values from a splitmix64 stream using only exact integer conversions
+// and correctly rounded float products, so every platform builds the same
+// input bit for bit.
+std::vector<float> PortableValues() {
+  std::vector<float> values(65536);
+  std::uint64_t state = 2024;
+  for (float& v : values) {
+    std::uint64_t z = (state += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    z ^= z >> 31;
+    float u1 = static_cast<float>(static_cast<std::int32_t>((z >> 40) & 0xFFFFFF)) / 16777216.0f;
+    float u2 =
+        static_cast<float>(static_cast<std::int32_t>((z >> 16) & 0xFFFFFF)) / 16777216.0f - 0.5f;
+    v = u1 * u2 * 3.0f;
+  }
+  return values;
+}
+
+std::uint64_t Fnv1a(const std::vector<std::uint8_t>& bytes) {
+  std::uint64_t hash = 0xcbf29ce484222325ull;
+  for (std::uint8_t b : bytes) {
+    hash ^= b;
+    hash *= 0x100000001b3ull;
+  }
+  return hash;
+}
+
+// FNV-1a of the bytes the reference engine's ggml_quantize_chunk (no
+// importance matrix) writes for PortableValues() as 256 rows of 256: Citadel's
+// files are byte-identical to the reference quantizer's. (This many blocks
+// matter: a float summed in a different order changes ~0.3% of K-quant blocks.)
+TEST(QuantizeTest, OutputBytesMatchTheReferenceQuantizer) {
+  struct Golden {
+    TensorType type;
+    std::uint64_t fnv1a;
+  };
+  constexpr Golden kGolden[] = {
+      {TensorType::kF16, 0x8d40927fad5c2eb5ull},  {TensorType::kBF16, 0xb4495df4e8865969ull},
+      {TensorType::kQ4_0, 0xf4b3c079af4049f5ull}, {TensorType::kQ4_1, 0xdc690b9f8b7eac03ull},
+      {TensorType::kQ5_0, 0x6394775fdc73854bull}, {TensorType::kQ5_1, 0xb7f5f7cf1103908bull},
+      {TensorType::kQ8_0, 0x6c011bd0e2440610ull}, {TensorType::kQ2_K, 0x21dfc01657fe2c1eull},
+      {TensorType::kQ3_K, 0x6e68a7a4fc4cde07ull}, {TensorType::kQ4_K, 0xfc95cb3e6135682eull},
+      {TensorType::kQ5_K, 0xb1055c3f03189454ull}, {TensorType::kQ6_K, 0x67a7aa9a9155e33full},
+  };
+  std::vector<float> x = PortableValues();
+  for (const Golden& golden : kGolden) {
+    EXPECT_EQ(Fnv1a(Quantize(golden.type, x)), golden.fnv1a) << TensorTypeName(golden.type);
+  }
+}
+
 TEST(QuantizeTest, TensorMatchesRowByRowWithAndWithoutPool) {
   const std::int64_t rows = 37;
   const std::int64_t cols = 512;
