@@ -157,6 +157,8 @@ TEST(ActivationQuantTest, NonFiniteInputDoesNotCrash) {
   BlockQ8_0 blocks[8];
   QuantizeRowQ8_0(x.data(), blocks, 256);
   EXPECT_EQ(blocks[0].qs[3], 0) << "NaN quantizes to 0";
+  EXPECT_EQ(blocks[3].d, 0x7C00) << "a block holding inf gets an infinite scale";
+  for (int j = 0; j < 32; ++j) EXPECT_EQ(blocks[3].qs[j], 0);
 }
 
 TEST(ActivationQuantTest, OddLengthAndUnsupportedTypeAreErrors) {
