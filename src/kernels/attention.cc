@@ -18,9 +18,10 @@ inline std::ptrdiff_t RowOffset(const PagedKvView& kv, std::span<const std::int3
   return ((block * kv.block_size + slot) * kv.num_kv_heads + kv_head) * kv.head_dim;
 }
 
-float DotF16(const Half* a, const Half* b, int n) {
+// Dot product of an F32 query with an F16 key row, F32 accumulation.
+float DotF32F16(const float* q, const Half* key, int n) {
   float sum = 0.0f;
-  for (int i = 0; i < n; ++i) sum += F16ToF32(a[i]) * F16ToF32(b[i]);
+  for (int i = 0; i < n; ++i) sum += q[i] * F16ToF32(key[i]);
   return sum;
 }
 
@@ -32,10 +33,9 @@ void AttendHead(std::span<const float> q, const PagedKvView& kv, int kv_head,
   const int head_dim = kv.head_dim;
   assert(static_cast<int>(q.size()) == head_dim && static_cast<int>(out.size()) == head_dim);
   assert(context_length >= 1 && static_cast<int>(scratch.scores.size()) >= context_length);
-  F32ToF16Row(q.data(), scratch.query.data(), head_dim);
   for (int pos = 0; pos < context_length; ++pos) {
     const Half* key = kv.keys + RowOffset(kv, block_table, pos, kv_head);
-    scratch.scores[pos] = DotF16(scratch.query.data(), key, head_dim) * scale;
+    scratch.scores[pos] = DotF32F16(q.data(), key, head_dim) * scale;
   }
   Softmax(scratch.scores.first(static_cast<std::size_t>(context_length)));
   for (int d = 0; d < head_dim; ++d) out[d] = 0.0f;

@@ -10,9 +10,9 @@
 // Grouped-query attention: the caller maps each query head to its KV head
 // (head_idx / (num_heads / num_kv_heads)).
 //
-// The query is rounded to F16 before the dot products with the F16 keys, as
-// the reference engine does; scores, softmax and the weighted sum of values
-// are F32.
+// The query stays F32 (the reference engine's tiled prefill path does the
+// same); keys and values are widened from F16; scores, softmax and the
+// weighted sum of values are F32.
 //
 // Pure function over borrowed buffers; thread-safe when each caller passes
 // its own scratch and output.
@@ -37,7 +37,6 @@ struct PagedKvView {
 // Per-thread scratch for AttendHead.
 struct AttentionScratch {
   std::span<float> scores;  // [>= context_length]
-  std::span<Half> query;    // [>= head_dim]
 };
 
 // out[head_dim] = softmax(scale * q . K[0..context_length)) . V for KV head

@@ -74,7 +74,6 @@ Model::Model(gguf::GgufFile file, ModelConfig config, ModelWeights weights, KvMe
   up_.resize(Size(t * config_.feed_forward_length));
   rope_cache_.resize(Size(t * config_.rope_dims));
   scores_.resize(Size(static_cast<std::int64_t>(pool_->size()) * context_length_));
-  query_half_.resize(Size(static_cast<std::int64_t>(pool_->size()) * config_.head_dim));
 }
 
 Model::~Model() = default;

@@ -106,18 +106,17 @@ class Model {
   kernels::MatMulScratch matmul_scratch_;
 
   // Scratch, sized at load for max_batch_tokens_ tokens (T).
-  std::vector<float> x_;                   // [T, embd] residual stream
-  std::vector<float> xn_;                  // [T, embd] normalised input of a sub-block
-  std::vector<float> q_;                   // [T, q_dim]
-  std::vector<float> k_;                   // [T, kv_dim]
-  std::vector<float> v_;                   // [T, kv_dim]
-  std::vector<float> attn_;                // [T, q_dim] attention output per head
-  std::vector<float> out_;                 // [T, embd] sub-block output
-  std::vector<float> gate_;                // [T, ff]
-  std::vector<float> up_;                  // [T, ff]
-  std::vector<float> rope_cache_;          // [T, rope_dims] (cos, sin) pairs per token
-  std::vector<float> scores_;              // [threads, context_length] attention scores
-  std::vector<kernels::Half> query_half_;  // [threads, head_dim]
+  std::vector<float> x_;           // [T, embd] residual stream
+  std::vector<float> xn_;          // [T, embd] normalised input of a sub-block
+  std::vector<float> q_;           // [T, q_dim]
+  std::vector<float> k_;           // [T, kv_dim]
+  std::vector<float> v_;           // [T, kv_dim]
+  std::vector<float> attn_;        // [T, q_dim] attention output per head
+  std::vector<float> out_;         // [T, embd] sub-block output
+  std::vector<float> gate_;        // [T, ff]
+  std::vector<float> up_;          // [T, ff]
+  std::vector<float> rope_cache_;  // [T, rope_dims] (cos, sin) pairs per token
+  std::vector<float> scores_;      // [threads, context_length] attention scores
 };
 
 }  // namespace citadel::model

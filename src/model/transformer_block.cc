@@ -114,10 +114,8 @@ void Model::AttendAll(int layer_idx, const Chunk& chunk) {
   pool_->Run([&](int thread_idx) {
     const auto [begin, end] =
         ThreadPool::Split(static_cast<std::int64_t>(chunk.size()) * heads, thread_idx, threads);
-    kernels::AttentionScratch scratch{
-        std::span<float>(scores_.data() + Size(thread_idx) * Size(context_length_),
-                         Size(context_length_)),
-        std::span<kernels::Half>(query_half_.data() + Size(thread_idx) * head_dim, head_dim)};
+    kernels::AttentionScratch scratch{std::span<float>(
+        scores_.data() + Size(thread_idx) * Size(context_length_), Size(context_length_))};
     for (std::int64_t item = begin; item < end; ++item) {
       const int i = static_cast<int>(item / heads);
       const int head = static_cast<int>(item % heads);
