@@ -175,11 +175,12 @@ Status RunQuantize(const QuantizeOptions& options) {
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::printf(
-      "%s: %s, %d of %zu tensors converted, weights %s -> %s (%.2fx smaller), %.2f s, %d threads\n",
+      "%s: %s, %d of %zu tensors converted, tensor data %s -> %s (%.1f%%), %.2f s, %d threads\n",
       options.output_path.c_str(), std::string(model::FileTypeName(*target)).c_str(),
       totals.converted, count, HumanBytes(totals.input_bytes).c_str(),
       HumanBytes(totals.output_bytes).c_str(),
-      totals.output_bytes > 0 ? static_cast<double>(totals.input_bytes) / totals.output_bytes : 1.0,
+      totals.input_bytes > 0 ? 100.0 * static_cast<double>(totals.output_bytes) / totals.input_bytes
+                             : 100.0,
       seconds, pool.size());
   std::fflush(stdout);
   return OkStatus();
