@@ -1,7 +1,6 @@
 #include "kernels/cpu_features.h"
 
 #include <cstdlib>
-#include <cstring>
 #include <string>
 
 #if defined(__x86_64__)
@@ -73,6 +72,7 @@ SimdLevel LevelFromEnvironment(SimdLevel max_level) {
   if (value == "scalar") wanted = SimdLevel::kScalar;
   if (value == "avx2") wanted = SimdLevel::kAvx2;
   if (value == "avx512") wanted = SimdLevel::kAvx512;
+  if (value == "amx") wanted = SimdLevel::kAmx;
   return wanted < max_level ? wanted : max_level;
 }
 
@@ -86,6 +86,8 @@ std::string_view SimdLevelName(SimdLevel level) {
       return "avx2";
     case SimdLevel::kAvx512:
       return "avx512";
+    case SimdLevel::kAmx:
+      return "amx";
   }
   return "unknown";
 }
@@ -99,7 +101,7 @@ SimdLevel MaxSupportedSimdLevel() {
   const CpuFeatures& f = DetectCpuFeatures();
   if (f.avx512f && f.avx512bw && f.avx512vl && f.avx512dq && f.avx512vnni && f.avx2 && f.fma &&
       f.f16c) {
-    return SimdLevel::kAvx512;
+    return f.amx_usable ? SimdLevel::kAmx : SimdLevel::kAvx512;
   }
   if (f.avx2 && f.fma && f.f16c) return SimdLevel::kAvx2;
   return SimdLevel::kScalar;
@@ -111,12 +113,7 @@ SimdLevel SelectedSimdLevel() {
 }
 
 bool AmxEnabled() {
-  static const bool enabled = [] {
-    const char* env = std::getenv("CITADEL_AMX");
-    if (env != nullptr && std::strcmp(env, "0") == 0) return false;
-    return DetectCpuFeatures().amx_usable && SelectedSimdLevel() == SimdLevel::kAvx512;
-  }();
-  return enabled;
+  return SelectedSimdLevel() == SimdLevel::kAmx;
 }
 
 }  // namespace citadel::kernels

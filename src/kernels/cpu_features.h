@@ -7,7 +7,7 @@
 // granted — when refused the AMX path is simply not used.
 //
 // SelectedSimdLevel() is the best level both the CPU and the environment
-// allow: CITADEL_CPU=scalar|avx2|avx512 caps it (to compare paths in tests
+// allow: CITADEL_CPU=scalar|avx2|avx512|amx caps it (to compare paths in tests
 // and benchmarks); it can never raise it above what the CPU supports.
 //
 // Thread-safe: results are computed once (function-local statics) and then
@@ -37,10 +37,11 @@ struct CpuFeatures {
 };
 
 // Kernel paths, lowest to highest. kAvx2 needs AVX2+FMA+F16C; kAvx512 needs
-// AVX-512 F/BW/VL/DQ and VNNI (Sapphire Rapids, Zen 4 and later).
-enum class SimdLevel { kScalar = 0, kAvx2 = 1, kAvx512 = 2 };
+// AVX-512 F/BW/VL/DQ and VNNI (Sapphire Rapids, Zen 4 and later); kAmx is
+// kAvx512 plus the AMX int8 tiles, granted by Linux (Sapphire Rapids+).
+enum class SimdLevel { kScalar = 0, kAvx2 = 1, kAvx512 = 2, kAmx = 3 };
 
-std::string_view SimdLevelName(SimdLevel level);  // "scalar", "avx2", "avx512"
+std::string_view SimdLevelName(SimdLevel level);  // "scalar", "avx2", "avx512", "amx"
 
 // Features of this CPU (detected once; asks for the AMX permission once).
 const CpuFeatures& DetectCpuFeatures();
@@ -52,9 +53,7 @@ SimdLevel MaxSupportedSimdLevel();
 // is ignored.
 SimdLevel SelectedSimdLevel();
 
-// Whether the AMX int8 GEMM may be used: the CPU has it, Linux granted it, and
-// the selected level is kAvx512 (CITADEL_CPU=avx2 or scalar turn it off, as
-// does CITADEL_AMX=0).
+// Whether the AMX path is selected (SelectedSimdLevel() == kAmx).
 bool AmxEnabled();
 
 }  // namespace citadel::kernels

@@ -26,6 +26,9 @@ constexpr std::int64_t kRowGrain = 16;
 
 const internal::PathKernels* KernelsFor(SimdLevel level, TensorType type) {
   level = std::min(level, MaxSupportedSimdLevel());
+  if (level >= SimdLevel::kAmx) {
+    if (const internal::PathKernels* k = internal::AmxKernels(type)) return k;
+  }
   if (level >= SimdLevel::kAvx512) {
     if (const internal::PathKernels* k = internal::Avx512Kernels(type)) return k;
   }
@@ -91,9 +94,16 @@ void MatMulAtLevel(SimdLevel level, const WeightView& w, const float* act, std::
   const std::int64_t cols = w.cols;
   const std::size_t row_bytes = kernels.prepared_row_bytes(cols);
   const std::size_t tmp_bytes = RoundUp64(static_cast<std::size_t>(RowBytes(act_type, cols)));
+  const std::size_t thread_bytes =
+      kernels.thread_scratch_bytes != nullptr ? RoundUp64(kernels.thread_scratch_bytes(w)) : 0;
+  const std::int64_t multiple = tokens >= kernels.token_multiple ? kernels.token_multiple : 1;
+  const std::int64_t padded_tokens = (tokens + multiple - 1) / multiple * multiple;
   const int threads = pool.size();
-  std::uint8_t* base = scratch.Get(row_bytes * tokens + tmp_bytes * threads);
-  std::uint8_t* tmp = base + row_bytes * tokens;
+  std::uint8_t* base =
+      scratch.Get(row_bytes * padded_tokens + (tmp_bytes + thread_bytes) * threads);
+  std::uint8_t* tmp = base + row_bytes * padded_tokens;
+  std::uint8_t* thread_scratch = tmp + tmp_bytes * threads;
+  std::memset(base + row_bytes * tokens, 0, row_bytes * (padded_tokens - tokens));
 
   const internal::PreparedActivations prepared{base, row_bytes, tokens, cols};
   auto prepare = [&](int thread_idx, std::int64_t begin, std::int64_t end) {
@@ -116,7 +126,10 @@ void MatMulAtLevel(SimdLevel level, const WeightView& w, const float* act, std::
     auto [begin, end] = ThreadPool::Split(grains, thread_idx, threads);
     const std::int64_t row_begin = std::min(begin * kRowGrain, w.rows);
     const std::int64_t row_end = std::min(end * kRowGrain, w.rows);
-    if (row_begin < row_end) kernels.compute(w, prepared, row_begin, row_end, 0, tokens, out);
+    if (row_begin < row_end) {
+      kernels.compute(w, prepared, row_begin, row_end, 0, tokens, out,
+                      thread_scratch + thread_bytes * thread_idx);
+    }
   });
 }
 

@@ -59,7 +59,8 @@ inline void DispatchTile(int n, Args&&... args) {
 
 template <template <int> class Tile>
 void ComputeTiles(const WeightView& w, const PreparedActivations& act, std::int64_t row_begin,
-                  std::int64_t row_end, std::int64_t tok_begin, std::int64_t tok_end, float* out) {
+                  std::int64_t row_end, std::int64_t tok_begin, std::int64_t tok_end, float* out,
+                  std::uint8_t* /*thread_scratch*/) {
   const std::size_t row_bytes = static_cast<std::size_t>(RowBytes(w.type, w.cols));
   for (std::int64_t block = tok_begin; block < tok_end; block += kTokenBlock) {
     const std::int64_t block_end = std::min(block + kTokenBlock, tok_end);

@@ -38,8 +38,16 @@ struct PathKernels {
   // (nullptr when the partner is F32 or F16, which read `act` directly).
   void (*prepare_row)(const float* act, const void* partner, std::int64_t cols, std::uint8_t* dst);
   // out[t * w.rows + r] for r in [row_begin, row_end), t in [tok_begin, tok_end).
+  // `thread_scratch` holds thread_scratch_bytes(w) bytes (64-byte aligned)
+  // private to the calling thread.
   void (*compute)(const WeightView& w, const PreparedActivations& act, std::int64_t row_begin,
-                  std::int64_t row_end, std::int64_t tok_begin, std::int64_t tok_end, float* out);
+                  std::int64_t row_end, std::int64_t tok_begin, std::int64_t tok_end, float* out,
+                  std::uint8_t* thread_scratch);
+  // Per-thread scratch `compute` needs; nullptr means none.
+  std::size_t (*thread_scratch_bytes)(const WeightView& w) = nullptr;
+  // Calls with at least this many tokens get their prepared rows padded with
+  // zero rows up to a multiple of it.
+  std::int64_t token_multiple = 1;
 };
 
 // ---- Activation layouts shared by the AVX2 and AVX-512 paths ----------------
@@ -56,6 +64,7 @@ struct PathKernels {
 //   [S floats: activation scale][S * 8 floats: scale * sum of each 32-group]
 // Q6_K: [S * 256 int8 quants in element order][S floats: activation scale]
 //   [S * 16 floats: scale * bsum of each 16-element group]
+//   [S * 64 int32: -32 * sum of each 4 consecutive quants]
 // F32 / F16: the activation as floats (for F16 weights rounded through F16 as
 //   the reference converts it), zero padded to a multiple of 16.
 std::size_t Q4_0RowBytes(std::int64_t cols);
@@ -87,6 +96,9 @@ constexpr std::size_t Q8_KOffsetScales(std::int64_t sb) {
 constexpr std::size_t Q8_KOffsetSums(std::int64_t sb) {
   return Q8_KOffsetScales(sb) + RoundUp64(sb * 4);
 }
+constexpr std::size_t Q6_KOffsetCorrections(std::int64_t sb) {
+  return Q8_KOffsetSums(sb) + RoundUp64(sb * 16 * 4);
+}
 }  // namespace
 
 // The kernels of one path for weights of `type`, or nullptr when that path
@@ -94,6 +106,10 @@ constexpr std::size_t Q8_KOffsetSums(std::int64_t sb) {
 const PathKernels* ScalarKernels(TensorType type);
 const PathKernels* Avx2Kernels(TensorType type);
 const PathKernels* Avx512Kernels(TensorType type);
+// The AMX path (call only when the CPU has AMX and Linux granted it): AMX
+// tiles for 16 or more tokens, AVX-512 VNNI below that, both producing
+// bit-identical results (matmul_amx.cc); nullptr when the type has none.
+const PathKernels* AmxKernels(TensorType type);
 
 // Tokens per block in the prefill loop: a block's prepared activations stay
 // in L2 while every row of the thread's share streams past them.

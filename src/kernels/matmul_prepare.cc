@@ -38,7 +38,7 @@ std::size_t Q4_KRowBytes(std::int64_t cols) {
 
 std::size_t Q6_KRowBytes(std::int64_t cols) {
   const std::int64_t sb = cols / kQKK;
-  return Q8_KOffsetSums(sb) + RoundUp64(sb * 16 * 4);
+  return Q6_KOffsetCorrections(sb) + RoundUp64(sb * 64 * 4);
 }
 
 std::size_t FloatRowBytes(std::int64_t cols) {
@@ -91,6 +91,12 @@ void PrepareQ6_K(const float*, const void* partner, std::int64_t cols, std::uint
     std::memcpy(dst + s * 256, b.qs, 256);
     da[s] = b.d;
     for (int g = 0; g < 16; ++g) sums[s * 16 + g] = b.d * b.bsums[g];
+  }
+  auto* corr = reinterpret_cast<std::int32_t*>(dst + Q6_KOffsetCorrections(sb));
+  const auto* qs = reinterpret_cast<const std::int8_t*>(dst);
+  for (std::int64_t lane = 0; lane < sb * 64; ++lane) {
+    const std::int8_t* q = qs + lane * 4;
+    corr[lane] = -32 * (q[0] + q[1] + q[2] + q[3]);
   }
 }
 

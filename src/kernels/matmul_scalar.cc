@@ -25,7 +25,8 @@ void ScalarPrepare(const float* act, const void* partner, std::int64_t cols, std
 
 template <TensorType kType>
 void ScalarCompute(const WeightView& w, const PreparedActivations& act, std::int64_t row_begin,
-                   std::int64_t row_end, std::int64_t tok_begin, std::int64_t tok_end, float* out) {
+                   std::int64_t row_end, std::int64_t tok_begin, std::int64_t tok_end, float* out,
+                   std::uint8_t* /*thread_scratch*/) {
   const VecDotFn dot = ScalarVecDot(kType).fn;
   const std::int64_t row_bytes = RowBytes(kType, w.cols);
   for (std::int64_t t = tok_begin; t < tok_end; ++t) {

@@ -120,7 +120,7 @@ TEST(MatMulTest, ScalarPathApproximatesFloatProduct) {
 TEST(MatMulTest, EverySimdPathMatchesScalarOnOddShapes) {
   const SimdLevel max_level = MaxSupportedSimdLevel();
   for (TensorType type : kFastTypes) {
-    for (SimdLevel level : {SimdLevel::kAvx2, SimdLevel::kAvx512}) {
+    for (SimdLevel level : {SimdLevel::kAvx2, SimdLevel::kAvx512, SimdLevel::kAmx}) {
       if (level > max_level) continue;
       for (std::int64_t rows : {1, 19, 67}) {
         for (std::int64_t tokens : {1, 2, 3, 4, 5, 6, 7, 8, 9, 17, 70}) {
@@ -155,16 +155,26 @@ TEST(MatMulTest, ResultDoesNotDependOnThreadCount) {
 }
 
 TEST(MatMulTest, TokenResultDoesNotDependOnBatch) {
-  // A token's outputs are the same alone or batched with others (greedy
-  // output must not change with batching).
+  // A token's outputs are bit-identical alone or batched with any number of
+  // other tokens, on every path (greedy output must not change with
+  // batching; the AMX path switches between VNNI and tiles at 16 tokens).
+  const SimdLevel max_level = MaxSupportedSimdLevel();
   for (TensorType type : kFastTypes) {
-    SCOPED_TRACE(std::string(TensorTypeName(type)));
-    Matrix m = RandomMatrix(type, 21, 512, 13);
-    std::vector<float> act = RandomActivations(17, 512, 14);
-    std::vector<float> batched = RunMatMul(SelectedSimdLevel(), m, act, 17, 2);
-    std::vector<float> alone(act.begin() + 5 * 512, act.begin() + 6 * 512);
-    std::vector<float> single = RunMatMul(SelectedSimdLevel(), m, alone, 1, 2);
-    for (std::int64_t r = 0; r < 21; ++r) EXPECT_EQ(single[r], batched[5 * 21 + r]) << r;
+    for (SimdLevel level :
+         {SimdLevel::kScalar, SimdLevel::kAvx2, SimdLevel::kAvx512, SimdLevel::kAmx}) {
+      if (level > max_level) continue;
+      SCOPED_TRACE(std::string(TensorTypeName(type)) + " " + std::string(SimdLevelName(level)));
+      Matrix m = RandomMatrix(type, 37, 512, 13);
+      std::vector<float> act = RandomActivations(40, 512, 14);
+      std::vector<float> alone(act.begin() + 5 * 512, act.begin() + 6 * 512);
+      std::vector<float> single = RunMatMul(level, m, alone, 1, 2);
+      for (std::int64_t tokens : {6, 15, 16, 17, 40}) {
+        std::vector<float> batched = RunMatMul(level, m, act, tokens, 2);
+        for (std::int64_t r = 0; r < 37; ++r) {
+          ASSERT_EQ(single[r], batched[5 * 37 + r]) << "tokens=" << tokens << " r=" << r;
+        }
+      }
+    }
   }
 }
 

@@ -95,22 +95,23 @@ TEST(SimdTest, IntegerPartialSumsAreExactOnEveryPath) {
     const bool k_quant = Traits(type).block_elements == 256;
     for (std::int64_t cols :
          k_quant ? std::vector<std::int64_t>{256, 512} : std::vector<std::int64_t>{32, 96, 512}) {
-      const std::int64_t rows = 13;
-      const std::int64_t tokens = 11;
-      std::vector<std::uint8_t> weights = ExactWeights(type, rows, cols, rng);
-      std::vector<float> act = ExactActivations(tokens, cols, rng);
-      const WeightView view{type, weights.data(), rows, cols};
-      ThreadPool pool(2);
-      MatMulScratch scratch;
-      std::vector<float> ref(tokens * rows);
-      MatMulAtLevel(SimdLevel::kScalar, view, act.data(), tokens, ref.data(), pool, scratch);
-      for (SimdLevel level : {SimdLevel::kAvx2, SimdLevel::kAvx512}) {
-        if (level > max_level) continue;
-        SCOPED_TRACE(std::string(TensorTypeName(type)) + " " + std::string(SimdLevelName(level)) +
-                     " cols=" + std::to_string(cols));
-        std::vector<float> got(tokens * rows);
-        MatMulAtLevel(level, view, act.data(), tokens, got.data(), pool, scratch);
-        for (std::int64_t i = 0; i < tokens * rows; ++i) ASSERT_EQ(got[i], ref[i]) << "i=" << i;
+      for (std::int64_t tokens : {11, 19}) {  // the AMX path: VNNI below 16 tokens, tiles above
+        const std::int64_t rows = 13;
+        std::vector<std::uint8_t> weights = ExactWeights(type, rows, cols, rng);
+        std::vector<float> act = ExactActivations(tokens, cols, rng);
+        const WeightView view{type, weights.data(), rows, cols};
+        ThreadPool pool(2);
+        MatMulScratch scratch;
+        std::vector<float> ref(tokens * rows);
+        MatMulAtLevel(SimdLevel::kScalar, view, act.data(), tokens, ref.data(), pool, scratch);
+        for (SimdLevel level : {SimdLevel::kAvx2, SimdLevel::kAvx512, SimdLevel::kAmx}) {
+          if (level > max_level) continue;
+          SCOPED_TRACE(std::string(TensorTypeName(type)) + " " + std::string(SimdLevelName(level)) +
+                       " cols=" + std::to_string(cols) + " tokens=" + std::to_string(tokens));
+          std::vector<float> got(tokens * rows);
+          MatMulAtLevel(level, view, act.data(), tokens, got.data(), pool, scratch);
+          for (std::int64_t i = 0; i < tokens * rows; ++i) ASSERT_EQ(got[i], ref[i]) << "i=" << i;
+        }
       }
     }
   }
@@ -123,6 +124,7 @@ TEST(SimdTest, SelectedLevelNeverExceedsTheCpu) {
     EXPECT_TRUE(f.avx512f && f.avx512bw && f.avx512vnni);
   }
   if (f.amx_usable) EXPECT_TRUE(f.amx_tile && f.amx_int8);
+  EXPECT_EQ(MaxSupportedSimdLevel() == SimdLevel::kAmx, f.amx_usable);
 }
 
 }  // namespace
