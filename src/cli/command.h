@@ -19,6 +19,7 @@ struct CommandResult {
 void RegisterInspectCommand(CLI::App& app, CommandResult& result);
 void RegisterSynthCommand(CLI::App& app, CommandResult& result);
 void RegisterBenchCommand(CLI::App& app, CommandResult& result);
+void RegisterGenerateCommand(CLI::App& app, CommandResult& result);
 void RegisterQuantizeCommand(CLI::App& app, CommandResult& result);
 
 }  // namespace citadel::cli

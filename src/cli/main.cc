@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
   citadel::cli::RegisterInspectCommand(app, result);
   citadel::cli::RegisterSynthCommand(app, result);
   citadel::cli::RegisterBenchCommand(app, result);
+  citadel::cli::RegisterGenerateCommand(app, result);
   citadel::cli::RegisterQuantizeCommand(app, result);
   try {
     app.parse(argc, argv);
