@@ -21,5 +21,6 @@ void RegisterSynthCommand(CLI::App& app, CommandResult& result);
 void RegisterBenchCommand(CLI::App& app, CommandResult& result);
 void RegisterGenerateCommand(CLI::App& app, CommandResult& result);
 void RegisterQuantizeCommand(CLI::App& app, CommandResult& result);
+void RegisterTemplateCommand(CLI::App& app, CommandResult& result);
 
 }  // namespace citadel::cli
