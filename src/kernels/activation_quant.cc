@@ -46,7 +46,38 @@ float QuantizeQ8Block32(const float* x, std::int8_t* q) {
   return d;
 }
 
+// The CPU backend's rule for 32 values: multiplier 127 / amax, ties to even.
+float QuantizeQ8Block32AsCpuBackend(const float* x, std::int8_t* q) {
+  const float amax = AbsMax(x, kQK);
+  const float multiplier = amax != 0.0f ? 127.0f / amax : 0.0f;
+  for (int j = 0; j < kQK; ++j) {
+    const int v = NearestInt(x[j] * multiplier);
+    q[j] = static_cast<std::int8_t>(v < -128 ? -128 : (v > 127 ? 127 : v));
+  }
+  return amax / 127.0f;
+}
+
+int SumQuants(const std::int8_t* q) {
+  int sum = 0;
+  for (int j = 0; j < kQK; ++j) sum += q[j];
+  return sum;
+}
+
 }  // namespace
+
+void QuantizeRowQ8_0AsCpuBackend(const float* src, BlockQ8_0* dst, std::int64_t n) {
+  for (std::int64_t b = 0; b < n / kQK; ++b, src += kQK) {
+    dst[b].d = F32ToF16(QuantizeQ8Block32AsCpuBackend(src, dst[b].qs));
+  }
+}
+
+void QuantizeRowQ8_1AsCpuBackend(const float* src, BlockQ8_1* dst, std::int64_t n) {
+  for (std::int64_t b = 0; b < n / kQK; ++b, src += kQK) {
+    const float d = QuantizeQ8Block32AsCpuBackend(src, dst[b].qs);
+    dst[b].d = F32ToF16(d);
+    dst[b].s = F32ToF16(d * static_cast<float>(SumQuants(dst[b].qs)));
+  }
+}
 
 void QuantizeRowQ8_0(const float* src, BlockQ8_0* dst, std::int64_t n) {
   for (std::int64_t b = 0; b < n / kQK; ++b, src += kQK) {
@@ -57,10 +88,8 @@ void QuantizeRowQ8_0(const float* src, BlockQ8_0* dst, std::int64_t n) {
 void QuantizeRowQ8_1(const float* src, BlockQ8_1* dst, std::int64_t n) {
   for (std::int64_t b = 0; b < n / kQK; ++b, src += kQK) {
     const float d = QuantizeQ8Block32(src, dst[b].qs);
-    int sum = 0;
-    for (int j = 0; j < kQK; ++j) sum += dst[b].qs[j];
     dst[b].d = F32ToF16(d);
-    dst[b].s = F32ToF16(static_cast<float>(sum) * d);
+    dst[b].s = F32ToF16(static_cast<float>(SumQuants(dst[b].qs)) * d);
   }
 }
 

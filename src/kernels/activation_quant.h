@@ -17,9 +17,10 @@
 // element quantizes to 0; an infinite element makes its block's scale
 // infinite and every quant of that block 0.
 //
-// Note: on x86 the reference engine's matrix products use vectorized Q8_0 /
-// Q8_1 quantizers that differ from these in the last bit now and then
-// (127 / amax instead of 1 / d, ties to even); Q8_K is the same function.
+// On x86 the reference engine's matrix products do not use those reference
+// Q8_0 / Q8_1 quantizers but vectorized ones that differ from them now and
+// then by one in a quant; the *AsCpuBackend forms below reproduce those
+// instead (Q8_K is the same function in both places).
 //
 // Pure functions; thread-safe. Source and destination must not overlap.
 #pragma once
@@ -42,5 +43,12 @@ Status QuantizeActivationRow(TensorType type, const float* src, void* dst, std::
 void QuantizeRowQ8_0(const float* src, BlockQ8_0* dst, std::int64_t n);
 void QuantizeRowQ8_1(const float* src, BlockQ8_1* dst, std::int64_t n);
 void QuantizeRowQ8_K(const float* src, BlockQ8_K* dst, std::int64_t n);
+
+// Q8_0 / Q8_1 exactly as the reference engine's x86 CPU backend quantizes
+// activations at run time (bit-exact on finite input): d = amax / 127 as
+// above, but q = round-half-to-even(x * (127 / amax)). Non-finite input
+// never causes undefined behaviour (its quants are unspecified).
+void QuantizeRowQ8_0AsCpuBackend(const float* src, BlockQ8_0* dst, std::int64_t n);
+void QuantizeRowQ8_1AsCpuBackend(const float* src, BlockQ8_1* dst, std::int64_t n);
 
 }  // namespace citadel::kernels

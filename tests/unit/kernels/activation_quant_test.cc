@@ -47,6 +47,46 @@ TEST(ActivationQuantTest, MatchesReferenceBitForBit) {
   }
 }
 
+TEST(ActivationQuantTest, CpuBackendFormsMatchReferenceBitForBit) {
+  std::vector<testing::ReferenceVector> vectors = testing::LoadReferenceVectors();
+  int checked = 0;
+  for (const testing::ReferenceVector& v : vectors) {
+    if (v.kind != testing::kCpuBackendActivationVector) continue;
+    const TensorType type = static_cast<TensorType>(v.type_id);
+    SCOPED_TRACE(std::string(TensorTypeName(type)));
+    ASSERT_EQ(v.out.size(), static_cast<std::size_t>(RowBytes(type, v.n)));
+    std::vector<float> src(v.n);
+    std::memcpy(src.data(), v.in.data(), v.in.size());
+    std::vector<std::uint8_t> got(v.out.size(), 0xCD);
+    if (type == TensorType::kQ8_0) {
+      QuantizeRowQ8_0AsCpuBackend(src.data(), reinterpret_cast<BlockQ8_0*>(got.data()), v.n);
+    } else {
+      ASSERT_EQ(type, TensorType::kQ8_1);
+      QuantizeRowQ8_1AsCpuBackend(src.data(), reinterpret_cast<BlockQ8_1*>(got.data()), v.n);
+    }
+    for (std::size_t i = 0; i < got.size(); ++i) ASSERT_EQ(got[i], v.out[i]) << "byte " << i;
+    ++checked;
+  }
+  EXPECT_EQ(checked, 2);
+}
+
+TEST(ActivationQuantTest, CpuBackendFormRoundsHalfToEven) {
+  std::vector<float> x(32, 0.0f);
+  const float values[] = {127.0f, 0.5f, 1.5f, 2.5f, -2.5f};
+  const int want[] = {127, 0, 2, 2, -2};
+  std::memcpy(x.data(), values, sizeof(values));
+  BlockQ8_0 q0;
+  QuantizeRowQ8_0AsCpuBackend(x.data(), &q0, 32);
+  BlockQ8_1 q1;
+  QuantizeRowQ8_1AsCpuBackend(x.data(), &q1, 32);
+  EXPECT_EQ(F16ToF32(q0.d), 1.0f);
+  for (int j = 0; j < 5; ++j) {
+    EXPECT_EQ(q0.qs[j], want[j]) << j;
+    EXPECT_EQ(q1.qs[j], want[j]) << j;
+  }
+  EXPECT_EQ(F16ToF32(q1.s), 127.0f + 0 + 2 + 2 - 2);
+}
+
 // amax 127 makes d = 1, so q is x rounded half away from zero.
 TEST(ActivationQuantTest, Q8_0RoundsHalfAwayFromZero) {
   std::vector<float> x(32, 0.0f);

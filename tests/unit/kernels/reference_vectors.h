@@ -7,6 +7,7 @@
 // File layout (little-endian): "CKV1", u32 count, then `count` records of
 //   u32 kind (0 = dequantize: in = blocks, out = floats;
 //             1 = activation quantization: in = floats, out = blocks / halves;
+//             3 = as 1, but the CPU backend's run-time Q8_0 / Q8_1 quantizer;
 //             2 = dot product: in = weight row then activation row in the
 //                 reference's partner format, out = ggml's CPU vec_dot result)
 //   u32 type id, u32 n (elements), u32 in_size, in bytes, u32 out_size, out bytes.
@@ -32,6 +33,7 @@ struct ReferenceVector {
 inline constexpr std::uint32_t kDequantizeVector = 0;
 inline constexpr std::uint32_t kActivationVector = 1;
 inline constexpr std::uint32_t kDotVector = 2;
+inline constexpr std::uint32_t kCpuBackendActivationVector = 3;
 
 // All records, or an empty vector when the file is missing or malformed.
 inline std::vector<ReferenceVector> LoadReferenceVectors() {
