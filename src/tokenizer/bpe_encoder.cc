@@ -71,17 +71,16 @@ class BpeWordEncoder {
     const bool newlines =
         !impl_.pre_config.byte_encode && word.find_first_not_of('\n') == std::string_view::npos;
     if (!impl_.pre_config.ignore_merges && !newlines) return false;
-    const auto& map = impl_.pre_config.byte_encode ? impl_.raw_token_ids : impl_.token_ids;
-    const auto it = map.find(word);
-    if (it == map.end()) return false;
-    out->push_back(it->second);
+    const auto& table = impl_.pre_config.byte_encode ? impl_.raw_token_ids : impl_.token_ids;
+    const TokenId id = table.Find(word);
+    if (id < 0) return false;
+    out->push_back(id);
     return true;
   }
 
   std::int32_t SymbolOf(std::string_view text) const {
-    if (const auto it = impl_.token_ids.find(text); it != impl_.token_ids.end()) {
-      return it->second;
-    }
+    if (const TokenId id = impl_.token_ids.Find(text); id >= 0) return id;
+    if (impl_.extra_symbols.empty()) return -1;
     if (const auto it = impl_.extra_symbols.find(std::string(text));
         it != impl_.extra_symbols.end()) {
       return it->second;
@@ -111,12 +110,9 @@ class BpeWordEncoder {
     const Symbol& a = symbols_[left];
     const Symbol& b = symbols_[right];
     if (a.sym < 0 || b.sym < 0) return;
-    const std::uint64_t key =
-        (static_cast<std::uint64_t>(static_cast<std::uint32_t>(a.sym)) << 32) |
-        static_cast<std::uint32_t>(b.sym);
-    const auto it = impl_.merges.find(key);
-    if (it == impl_.merges.end()) return;
-    heap_.push_back(Candidate{it->second.rank, left, right, it->second.result, a.len + b.len});
+    const MergeInfo* merge = impl_.merges.Find(a.sym, b.sym);
+    if (merge == nullptr) return;
+    heap_.push_back(Candidate{merge->rank, left, right, merge->result, a.len + b.len});
     std::push_heap(heap_.begin(), heap_.end(), LowerPriority());
   }
 
@@ -138,8 +134,8 @@ class BpeWordEncoder {
     // on its own (only printable ASCII can succeed).
     for (const char c : bytes) {
       for (const char encoded : ByteToGpt2Char(static_cast<unsigned char>(c))) {
-        const auto it = impl_.token_ids.find(std::string_view(&encoded, 1));
-        if (it != impl_.token_ids.end()) out->push_back(it->second);
+        const TokenId id = impl_.token_ids.Find(std::string_view(&encoded, 1));
+        if (id >= 0) out->push_back(id);
       }
     }
   }

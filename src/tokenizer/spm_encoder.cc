@@ -48,9 +48,9 @@ void TokenizerImpl::EncodeSpm(std::string_view text, std::vector<TokenId>* out) 
   const auto propose = [&](std::int32_t left, std::int32_t right) {
     if (left < 0 || right < 0) return;
     const std::uint32_t len = symbols[left].len + symbols[right].len;
-    const auto it = token_ids.find(text.substr(symbols[left].start, len));
-    if (it == token_ids.end()) return;
-    const float score = vocab.scores.empty() ? 0.0f : vocab.scores[it->second];
+    const TokenId id = token_ids.Find(text.substr(symbols[left].start, len));
+    if (id < 0) return;
+    const float score = vocab.scores.empty() ? 0.0f : vocab.scores[id];
     heap.push_back(SpmCandidate{score, left, right, len});
     std::push_heap(heap.begin(), heap.end(), SpmLowerPriority());
   };
@@ -74,8 +74,8 @@ void TokenizerImpl::EncodeSpm(std::string_view text, std::vector<TokenId>* out) 
   if (symbols.empty()) return;
   for (std::int32_t i = 0; i >= 0; i = symbols[i].next) {
     const std::string_view piece = text.substr(symbols[i].start, symbols[i].len);
-    if (const auto it = token_ids.find(piece); it != token_ids.end()) {
-      out->push_back(it->second);
+    if (const TokenId id = token_ids.Find(piece); id >= 0) {
+      out->push_back(id);
       continue;
     }
     for (const char c : piece) {

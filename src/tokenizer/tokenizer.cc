@@ -1,5 +1,7 @@
 #include "tokenizer/tokenizer.h"
 
+#include <cctype>
+
 #include "gguf/gguf_file.h"
 #include "tokenizer/tokenizer_impl.h"
 
@@ -35,13 +37,26 @@ std::vector<Fragment> PartitionSpecial(const TokenizerImpl& impl, std::string_vi
         continue;
       }
       const std::string_view raw = text.substr(fragment.begin, fragment.length);
+      const std::uint32_t attr = impl.attrs[special];
+      const auto is_space = [&](std::size_t i) {
+        return std::isspace(static_cast<unsigned char>(raw[i])) != 0;
+      };
       std::size_t cursor = 0;
       for (std::size_t hit = raw.find(needle); hit != std::string_view::npos;
            hit = raw.find(needle, cursor)) {
         found_any = true;
-        if (hit > cursor) next.push_back(Fragment{kNoToken, fragment.begin + cursor, hit - cursor});
+        std::size_t left_end = hit;
+        if (attr & kAttrLstrip) {
+          while (left_end > cursor && is_space(left_end - 1)) --left_end;
+        }
+        if (left_end > cursor) {
+          next.push_back(Fragment{kNoToken, fragment.begin + cursor, left_end - cursor});
+        }
         next.push_back(Fragment{special, fragment.begin + hit, needle.size()});
         cursor = hit + needle.size();
+        if (attr & kAttrRstrip) {
+          while (cursor < raw.size() && is_space(cursor)) ++cursor;
+        }
       }
       if (cursor < raw.size()) {
         next.push_back(Fragment{kNoToken, fragment.begin + cursor, raw.size() - cursor});
@@ -195,8 +210,7 @@ std::string_view Tokenizer::TokenText(TokenId id) const {
 }
 
 TokenId Tokenizer::FindToken(std::string_view text) const {
-  const auto it = impl_->token_ids.find(text);
-  return it == impl_->token_ids.end() ? kNoToken : it->second;
+  return impl_->token_ids.Find(text);
 }
 
 bool Tokenizer::add_bos() const {

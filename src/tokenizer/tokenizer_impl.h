@@ -12,6 +12,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "tokenizer/lookup_tables.h"
 #include "tokenizer/pre_tokenizer.h"
 #include "tokenizer/tokenizer.h"
 #include "tokenizer/vocab.h"
@@ -27,15 +28,11 @@ enum TokenAttr : std::uint32_t {
   kAttrControl = 1u << 3,
   kAttrUserDefined = 1u << 4,
   kAttrByte = 1u << 5,
+  kAttrLstrip = 1u << 6,  // whitespace before the token is dropped when it is matched in text
+  kAttrRstrip = 1u << 7,  // whitespace after the token is dropped
 };
 
 enum class ModelKind { kSpm, kBpe, kWpm };
-
-// A BPE merge: the pair (left, right) of symbols becomes `result` at priority `rank`.
-struct MergeInfo {
-  std::int32_t rank;
-  std::int32_t result;  // symbol id of left+right
-};
 
 class TokenizerImpl {
  public:
@@ -49,7 +46,7 @@ class TokenizerImpl {
   ModelKind kind = ModelKind::kBpe;
   std::vector<std::uint32_t> attrs;  // per token, TokenAttr bits
   std::vector<std::string> pieces;   // per token, its bytes in decoded text (control: its text)
-  std::unordered_map<std::string_view, TokenId> token_ids;  // vocabulary string -> id (last wins)
+  StringIdTable token_ids;           // vocabulary string -> id (last wins)
 
   TokenId bos = kNoToken, eos = kNoToken, eot = kNoToken, eom = kNoToken;
   TokenId unk = kNoToken, sep = kNoToken, pad = kNoToken, newline = kNoToken;
@@ -69,11 +66,11 @@ class TokenizerImpl {
   std::unique_ptr<PreTokenizer> pre_tokenizer;
   std::unordered_map<std::string, std::int32_t> extra_symbols;  // merge parts that are not tokens
   std::vector<std::string> extra_symbol_texts;                  // id - vocab size -> text
-  std::unordered_map<std::uint64_t, MergeInfo> merges;          // (left << 32 | right) -> merge
+  MergeTable merges;                                            // (left, right) -> merge
   std::int32_t byte_symbols[256];            // byte-level BPE: symbol of each raw byte (-1 none)
   TokenId byte_fallback_tokens[256];         // <0xXX> tokens (-1 none)
   std::vector<std::string> raw_token_texts;  // byte-level: token text as raw bytes
-  std::unordered_map<std::string_view, TokenId> raw_token_ids;  // raw bytes -> token
+  StringIdTable raw_token_ids;               // raw bytes -> token
 
  private:
   void EncodeSpm(std::string_view text, std::vector<TokenId>* out) const;

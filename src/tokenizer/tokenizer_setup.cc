@@ -1,6 +1,7 @@
 // TokenizerImpl::Create: validates a Vocab and derives the lookup tables,
 // special-token sets and defaults the reference engine applies per model.
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 
 #include "tokenizer/tokenizer_impl.h"
@@ -151,9 +152,8 @@ void SetUpAttributes(TokenizerImpl* impl) {
   if (!vocab.types.empty()) {
     for (std::size_t id = 0; id < n; ++id) impl->attrs[id] = AttrOfType(vocab.types[id]);
   }
-  impl->token_ids.reserve(n);
+  impl->token_ids.Build(&vocab.tokens);
   for (std::size_t id = 0; id < n; ++id) {
-    impl->token_ids[vocab.tokens[id]] = static_cast<TokenId>(id);
     impl->max_token_bytes = std::max(impl->max_token_bytes, vocab.tokens[id].size());
   }
 }
@@ -188,11 +188,12 @@ bool DecodeByteLevel(std::string_view text, std::string* raw) {
   return true;
 }
 
-std::int32_t InternSymbol(TokenizerImpl* impl, const std::string& text) {
-  if (const auto it = impl->token_ids.find(text); it != impl->token_ids.end()) return it->second;
+std::int32_t InternSymbol(TokenizerImpl* impl, std::string_view text) {
+  if (const TokenId id = impl->token_ids.Find(text); id >= 0) return id;
   const auto [it, inserted] = impl->extra_symbols.emplace(
-      text, static_cast<std::int32_t>(impl->vocab.tokens.size() + impl->extra_symbol_texts.size()));
-  if (inserted) impl->extra_symbol_texts.push_back(text);
+      std::string(text),
+      static_cast<std::int32_t>(impl->vocab.tokens.size() + impl->extra_symbol_texts.size()));
+  if (inserted) impl->extra_symbol_texts.emplace_back(text);
   return it->second;
 }
 
@@ -200,25 +201,25 @@ Status SetUpBpe(TokenizerImpl* impl) {
   const std::string pre = impl->vocab.model == "gemma4" ? "gemma4" : impl->vocab.pre;
   CITADEL_ASSIGN_OR_RETURN(impl->pre_config, PreTokenizerConfigFor(pre));
   CITADEL_ASSIGN_OR_RETURN(impl->pre_tokenizer, PreTokenizer::Create(impl->pre_config.rules));
-  impl->merges.reserve(impl->vocab.merges.size());
+  impl->merges.Reserve(impl->vocab.merges.size());
+  std::string joined;
   for (std::size_t rank = 0; rank < impl->vocab.merges.size(); ++rank) {
-    const std::string& merge = impl->vocab.merges[rank];
+    const std::string_view merge = impl->vocab.merges[rank];
     const std::size_t space = merge.find(' ', 1);
-    if (space == std::string::npos) continue;
-    const std::string left = merge.substr(0, space);
-    const std::string right = merge.substr(space + 1);
+    if (space == std::string_view::npos) continue;
+    const std::string_view left = merge.substr(0, space);
+    const std::string_view right = merge.substr(space + 1);
+    joined.assign(left).append(right);
     const std::int32_t a = InternSymbol(impl, left);
     const std::int32_t b = InternSymbol(impl, right);
-    const std::int32_t result = InternSymbol(impl, left + right);
-    const std::uint64_t key = (static_cast<std::uint64_t>(static_cast<std::uint32_t>(a)) << 32) |
-                              static_cast<std::uint32_t>(b);
-    impl->merges.emplace(key, MergeInfo{static_cast<std::int32_t>(rank), result});
+    const std::int32_t result = InternSymbol(impl, joined);
+    impl->merges.Insert(a, b, MergeInfo{static_cast<std::int32_t>(rank), result});
   }
   for (int byte = 0; byte < 256; ++byte) {
     const std::string& text = ByteToGpt2Char(static_cast<unsigned char>(byte));
-    const auto token = impl->token_ids.find(text);
+    const TokenId token = impl->token_ids.Find(text);
     const auto extra = impl->extra_symbols.find(text);
-    impl->byte_symbols[byte] = token != impl->token_ids.end()       ? token->second
+    impl->byte_symbols[byte] = token >= 0                           ? token
                                : extra != impl->extra_symbols.end() ? extra->second
                                                                     : -1;
   }
@@ -230,27 +231,17 @@ Status SetUpBpe(TokenizerImpl* impl) {
         impl->raw_token_texts[id].clear();
       }
     }
-    impl->raw_token_ids.reserve(n);
-    for (std::size_t id = 0; id < n; ++id) {
-      if (!impl->raw_token_texts[id].empty()) {
-        impl->raw_token_ids[impl->raw_token_texts[id]] = static_cast<TokenId>(id);
-      }
-    }
+    impl->raw_token_ids.Build(&impl->raw_token_texts);
   }
   return OkStatus();
 }
 
 void SetUpByteFallback(TokenizerImpl* impl) {
   for (int byte = 0; byte < 256; ++byte) {
-    TokenId id = kNoToken;
-    if (const auto it = impl->token_ids.find(ByteTokenText(byte)); it != impl->token_ids.end()) {
-      id = it->second;
-    } else if (impl->kind == ModelKind::kSpm) {
+    TokenId id = impl->token_ids.Find(ByteTokenText(static_cast<unsigned char>(byte)));
+    if (id < 0 && impl->kind == ModelKind::kSpm) {
       const char c = static_cast<char>(byte);
-      if (const auto single = impl->token_ids.find(std::string_view(&c, 1));
-          single != impl->token_ids.end()) {
-        id = single->second;
-      }
+      id = impl->token_ids.Find(std::string_view(&c, 1));
     }
     impl->byte_fallback_tokens[byte] = id;
   }
@@ -294,6 +285,37 @@ std::string PieceOf(const TokenizerImpl& impl, TokenId id) {
     return std::string(1, static_cast<char>(std::strtol(text.substr(3, 2).c_str(), nullptr, 16)));
   }
   return std::string();
+}
+
+bool ContainsAny(std::string_view text, std::initializer_list<std::string_view> needles) {
+  for (const std::string_view needle : needles) {
+    if (text.find(needle) != std::string_view::npos) return true;
+  }
+  return false;
+}
+
+void SetAttr(TokenizerImpl* impl, std::string_view text, std::uint32_t attr, bool on) {
+  const TokenId id = impl->token_ids.Find(text);
+  if (id < 0) return;
+  impl->attrs[id] = on ? (impl->attrs[id] | attr) : (impl->attrs[id] & ~attr);
+}
+
+// Attributes some models need that GGUF metadata does not carry, keyed by
+// model, pre-tokenizer or architecture name as the reference does.
+void SetUpModelSpecificAttributes(TokenizerImpl* impl) {
+  std::string name = impl->vocab.model_name;
+  for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (ContainsAny(impl->vocab.pre, {"jina-v2-de", "jina-v2-es", "jina-v2-code"}) ||
+      ContainsAny(impl->vocab.architecture, {"nomic-bert-moe", "jina-bert-v3"})) {
+    SetAttr(impl, "<mask>", kAttrLstrip, true);
+  } else if (ContainsAny(name, {"phi-3", "phi3"})) {
+    for (const TokenId id : impl->special_tokens) impl->attrs[id] |= kAttrRstrip;
+    SetAttr(impl, "</s>", kAttrRstrip, true);
+    for (const char* text : {"<unk>", "<s>", "<|endoftext|>"})
+      SetAttr(impl, text, kAttrRstrip, false);
+  } else if (ContainsAny(name, {"modern-bert"})) {
+    SetAttr(impl, "[MASK]", kAttrLstrip, true);
+  }
 }
 
 }  // namespace
@@ -340,6 +362,7 @@ Result<std::unique_ptr<TokenizerImpl>> TokenizerImpl::Create(Vocab vocab_in) {
 
   SetUpEndOfGeneration(impl.get(), vocab);
   SetUpSpecialTokens(impl.get());
+  SetUpModelSpecificAttributes(impl.get());
   SetUpByteFallback(impl.get());
   impl->pieces.resize(n);
   for (std::size_t id = 0; id < n; ++id)

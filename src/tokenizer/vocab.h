@@ -36,6 +36,11 @@ struct Vocab {
   // tokenizer.ggml.pre: the pre-tokenizer name ("llama-bpe", "qwen2", ...);
   // empty means "default" for BPE and is ignored by the other models.
   std::string pre;
+  // general.name and general.architecture: a few models need per-token
+  // attributes the metadata does not carry (e.g. Phi-3 strips spaces after
+  // its special tokens).
+  std::string model_name;
+  std::string architecture;
 
   std::vector<std::string> tokens;  // id -> vocabulary string
   std::vector<float> scores;        // empty or one per token (SentencePiece merge priority)

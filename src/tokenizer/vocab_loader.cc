@@ -97,6 +97,12 @@ Result<Vocab> ReadVocab(const gguf::GgufFile& file) {
     CITADEL_ASSIGN_OR_RETURN(std::string_view pre, file.GetString("tokenizer.ggml.pre"));
     vocab.pre = std::string(pre);
   }
+  for (const auto& [key, field] : {std::pair{"general.name", &vocab.model_name},
+                                   std::pair{"general.architecture", &vocab.architecture}}) {
+    if (!file.Has(key)) continue;
+    CITADEL_ASSIGN_OR_RETURN(std::string_view value, file.GetString(key));
+    *field = std::string(value);
+  }
   if (!file.Has(kTokensKey)) {
     return NotFoundError(file.name() + ": " + std::string(kTokensKey) + " missing");
   }

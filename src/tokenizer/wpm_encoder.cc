@@ -55,9 +55,9 @@ void TokenizerImpl::EncodeWpm(std::string_view text, std::vector<TokenId>* out) 
     for (std::size_t i = 0; i < n;) {
       std::size_t matched = 0;
       for (std::size_t j = std::min(n, i + max_token_bytes + 1); j > i; --j) {
-        const auto it = token_ids.find(std::string_view(marked).substr(i, j - i));
-        if (it != token_ids.end()) {
-          out->push_back(it->second);
+        const TokenId id = token_ids.Find(std::string_view(marked).substr(i, j - i));
+        if (id >= 0) {
+          out->push_back(id);
           matched = j;
           break;
         }
