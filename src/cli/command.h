@@ -21,6 +21,7 @@ void RegisterSynthCommand(CLI::App& app, CommandResult& result);
 void RegisterBenchCommand(CLI::App& app, CommandResult& result);
 void RegisterGenerateCommand(CLI::App& app, CommandResult& result);
 void RegisterQuantizeCommand(CLI::App& app, CommandResult& result);
+void RegisterTokenizeCommand(CLI::App& app, CommandResult& result);
 void RegisterTemplateCommand(CLI::App& app, CommandResult& result);
 
 }  // namespace citadel::cli

@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   citadel::cli::RegisterBenchCommand(app, result);
   citadel::cli::RegisterGenerateCommand(app, result);
   citadel::cli::RegisterQuantizeCommand(app, result);
+  citadel::cli::RegisterTokenizeCommand(app, result);
   citadel::cli::RegisterTemplateCommand(app, result);
   try {
     app.parse(argc, argv);
