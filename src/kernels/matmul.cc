@@ -94,8 +94,9 @@ void MatMulAtLevel(SimdLevel level, const WeightView& w, const float* act, std::
   const std::int64_t cols = w.cols;
   const std::size_t row_bytes = kernels.prepared_row_bytes(cols);
   const std::size_t tmp_bytes = RoundUp64(static_cast<std::size_t>(RowBytes(act_type, cols)));
-  const std::size_t thread_bytes =
-      kernels.thread_scratch_bytes != nullptr ? RoundUp64(kernels.thread_scratch_bytes(w)) : 0;
+  const std::size_t thread_bytes = kernels.thread_scratch_bytes != nullptr
+                                       ? RoundUp64(kernels.thread_scratch_bytes(w, tokens))
+                                       : 0;
   const std::int64_t multiple = tokens >= kernels.token_multiple ? kernels.token_multiple : 1;
   const std::int64_t padded_tokens = (tokens + multiple - 1) / multiple * multiple;
   const int threads = pool.size();

@@ -202,14 +202,19 @@ struct Panel {
   std::int8_t* vals;  // one decoded row
   float* row_scales;  // [chunks]
   float* row_mins;    // [cols/32]
+  float* act_scales;  // [token tiles][chunks][16 tokens]
 };
 
+inline std::int64_t TokenTiles(std::int64_t tokens) {
+  return (tokens + kTile - 1) / kTile;
+}
+
 template <class F>
-std::size_t ScratchBytes(const WeightView& w) {
+std::size_t ScratchBytes(const WeightView& w, std::int64_t tokens) {
   const std::int64_t chunks = w.cols / F::kK;
   return RoundUp64(w.cols * kTile) + RoundUp64(chunks * kTile * 4) +
          RoundUp64(w.cols / 32 * kTile * 4) + RoundUp64(w.cols) + RoundUp64(chunks * 4) +
-         RoundUp64(w.cols / 32 * 4);
+         RoundUp64(w.cols / 32 * 4) + RoundUp64(TokenTiles(tokens) * chunks * kTile * 4);
 }
 
 template <class F>
@@ -227,6 +232,8 @@ Panel CarvePanel(const WeightView& w, std::uint8_t* scratch) {
   p.row_scales = reinterpret_cast<float*>(scratch);
   scratch += RoundUp64(chunks * 4);
   p.row_mins = reinterpret_cast<float*>(scratch);
+  scratch += RoundUp64(w.cols / 32 * 4);
+  p.act_scales = reinterpret_cast<float*>(scratch);
   return p;
 }
 
@@ -266,6 +273,26 @@ inline void ScaleInto(const std::int32_t* c, const float* weight_scales, const f
   }
 }
 
+// C = A (tokens, chunk c) x B (panel, chunk c) into tile set 0 (C 0, A 2,
+// B 4) or set 1 (C 1, A 3, B 5). The tile intrinsics take literal numbers.
+template <int kK>
+inline void TileDot0(const std::uint8_t* a, std::size_t stride, const std::int8_t* b,
+                     std::int64_t c) {
+  _tile_zero(0);
+  _tile_loadd(2, a + c * kK, stride);
+  _tile_loadd(4, b + c * kK * kTile, 64);
+  _tile_dpbssd(0, 2, 4);
+}
+
+template <int kK>
+inline void TileDot1(const std::uint8_t* a, std::size_t stride, const std::int8_t* b,
+                     std::int64_t c) {
+  _tile_zero(1);
+  _tile_loadd(3, a + c * kK, stride);
+  _tile_loadd(5, b + c * kK * kTile, 64);
+  _tile_dpbssd(1, 3, 5);
+}
+
 template <class F>
 void PanelTile(const WeightView& w, const PreparedActivations& act, const Panel& p, std::int64_t r0,
                int nvalid, std::int64_t t0, int mvalid, float* out) {
@@ -273,36 +300,22 @@ void PanelTile(const WeightView& w, const PreparedActivations& act, const Panel&
   const std::int64_t chunks = w.cols / kK;
   const std::uint8_t* a = act.Row(t0);
   const std::size_t stride = act.row_bytes;
+  const float* act_scales = p.act_scales + (t0 / kTile) * chunks * kTile;
   alignas(64) std::int32_t c_buf[2][kTile * kTile];
-  alignas(64) float act_scales[kTile];
   __m512 acc[kTile];
   for (int m = 0; m < kTile; ++m) acc[m] = _mm512_setzero_ps();
-  std::int64_t c = 0;
-  auto scale_chunk = [&](std::int64_t chunk, const std::int32_t* buf) {
-    for (int m = 0; m < kTile; ++m) act_scales[m] = F::ActScale(act.Row(t0 + m), w.cols, chunk);
-    ScaleInto(buf, p.scales + chunk * kTile, act_scales, acc);
-  };
-  for (; c + 1 < chunks; c += 2) {
-    _tile_zero(0);
-    _tile_loadd(2, a + c * kK, stride);
-    _tile_loadd(4, p.b + c * kK * kTile, 64);
-    _tile_dpbssd(0, 2, 4);
-    _tile_zero(1);
-    _tile_loadd(3, a + (c + 1) * kK, stride);
-    _tile_loadd(5, p.b + (c + 1) * kK * kTile, 64);
-    _tile_dpbssd(1, 3, 5);
+  // Software pipeline: the TDPBSSD of chunk c + 1 runs while chunk c is scaled.
+  TileDot0<kK>(a, stride, p.b, 0);
+  for (std::int64_t c = 0; c < chunks; c += 2) {
+    const bool has_next = c + 1 < chunks;
+    if (has_next) TileDot1<kK>(a, stride, p.b, c + 1);
     _tile_stored(0, c_buf[0], 64);
-    _tile_stored(1, c_buf[1], 64);
-    scale_chunk(c, c_buf[0]);
-    scale_chunk(c + 1, c_buf[1]);
-  }
-  if (c < chunks) {
-    _tile_zero(0);
-    _tile_loadd(2, a + c * kK, stride);
-    _tile_loadd(4, p.b + c * kK * kTile, 64);
-    _tile_dpbssd(0, 2, 4);
-    _tile_stored(0, c_buf[0], 64);
-    scale_chunk(c, c_buf[0]);
+    ScaleInto(c_buf[0], p.scales + c * kTile, act_scales + c * kTile, acc);
+    if (has_next) {
+      if (c + 2 < chunks) TileDot0<kK>(a, stride, p.b, c + 2);
+      _tile_stored(1, c_buf[1], 64);
+      ScaleInto(c_buf[1], p.scales + (c + 1) * kTile, act_scales + (c + 1) * kTile, acc);
+    }
   }
   if constexpr (F::kHasMins) {
     const std::int64_t groups = w.cols / 32;
@@ -582,12 +595,24 @@ void AmxCompute(const WeightView& w, const PreparedActivations& act, std::int64_
                 std::int64_t row_end, std::int64_t tok_begin, std::int64_t tok_end, float* out,
                 std::uint8_t* thread_scratch) {
   if (tok_end - tok_begin < kAmxTokens) {
-    VnniCompute<F, Sums>(w, act, row_begin, row_end, tok_begin, tok_end - tok_begin,
-                         thread_scratch + RoundUp64(ScratchBytes<F>(w)), out);
+    VnniCompute<F, Sums>(w, act, row_begin, row_end, tok_begin, tok_end - tok_begin, thread_scratch,
+                         out);
     return;
   }
   ConfigureTiles(F::kK);
   const Panel panel = CarvePanel<F>(w, thread_scratch);
+  // Activation scales per token tile, transposed to [chunk][token] once per
+  // call rather than gathered again for every panel.
+  const std::int64_t chunks = w.cols / F::kK;
+  for (std::int64_t t0 = tok_begin; t0 < tok_end; t0 += kTile) {
+    float* tile_scales = panel.act_scales + (t0 / kTile) * chunks * kTile;
+    for (int m = 0; m < kTile; ++m) {
+      const std::uint8_t* row = act.Row(t0 + m);
+      for (std::int64_t c = 0; c < chunks; ++c) {
+        tile_scales[c * kTile + m] = F::ActScale(row, w.cols, c);
+      }
+    }
+  }
   for (std::int64_t r0 = row_begin; r0 < row_end; r0 += kTile) {
     const int nvalid = static_cast<int>(std::min<std::int64_t>(kTile, row_end - r0));
     Repack<F>(w, r0, nvalid, panel);
@@ -600,8 +625,9 @@ void AmxCompute(const WeightView& w, const PreparedActivations& act, std::int64_
 }
 
 template <class F>
-std::size_t AllScratchBytes(const WeightView& w) {
-  return RoundUp64(ScratchBytes<F>(w)) + VnniScratchBytes<F>(w);
+std::size_t AllScratchBytes(const WeightView& w, std::int64_t tokens) {
+  // One call uses either the tiles (panel) or VNNI (row sums), never both.
+  return std::max(ScratchBytes<F>(w, tokens), VnniScratchBytes<F>(w));
 }
 
 const PathKernels kQ4_0 = {Q4_0RowBytes, PrepareQ4_0, AmxCompute<Q4_0Format, Q4_0Sums>,

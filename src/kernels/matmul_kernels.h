@@ -38,13 +38,13 @@ struct PathKernels {
   // (nullptr when the partner is F32 or F16, which read `act` directly).
   void (*prepare_row)(const float* act, const void* partner, std::int64_t cols, std::uint8_t* dst);
   // out[t * w.rows + r] for r in [row_begin, row_end), t in [tok_begin, tok_end).
-  // `thread_scratch` holds thread_scratch_bytes(w) bytes (64-byte aligned)
+  // `thread_scratch` holds thread_scratch_bytes(w, tokens) bytes (64-byte aligned)
   // private to the calling thread.
   void (*compute)(const WeightView& w, const PreparedActivations& act, std::int64_t row_begin,
                   std::int64_t row_end, std::int64_t tok_begin, std::int64_t tok_end, float* out,
                   std::uint8_t* thread_scratch);
   // Per-thread scratch `compute` needs; nullptr means none.
-  std::size_t (*thread_scratch_bytes)(const WeightView& w) = nullptr;
+  std::size_t (*thread_scratch_bytes)(const WeightView& w, std::int64_t tokens) = nullptr;
   // Calls with at least this many tokens get their prepared rows padded with
   // zero rows up to a multiple of it.
   std::int64_t token_multiple = 1;
