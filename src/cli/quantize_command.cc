@@ -67,12 +67,14 @@ struct ModelFacts {
 
 ModelFacts ReadModelFacts(const gguf::GgufFile& file) {
   ModelFacts facts;
-  std::string arch(
-      file.GetString("general.architecture").ok() ? *file.GetString("general.architecture") : "");
-  if (auto blocks = file.GetU32(arch + ".block_count"); blocks.ok())
+  Result<std::string_view> arch_value = file.GetString("general.architecture");
+  const std::string arch(arch_value.ok() ? *arch_value : "");
+  if (Result<std::uint32_t> blocks = file.GetU32(arch + ".block_count"); blocks.ok()) {
     facts.n_layers = static_cast<int>(*blocks);
-  for (const gguf::TensorInfo& tensor : file.tensors()) {  // files without block_count
-    facts.n_layers = std::max(facts.n_layers, model::LayerIndexOf(tensor.name) + 1);
+  } else {  // no block count: one past the highest "blk.N." tensor
+    for (const gguf::TensorInfo& tensor : file.tensors()) {
+      facts.n_layers = std::max(facts.n_layers, model::LayerIndexOf(tensor.name) + 1);
+    }
   }
   auto heads = file.GetU32(arch + ".attention.head_count");
   auto kv_heads = file.GetU32(arch + ".attention.head_count_kv");
