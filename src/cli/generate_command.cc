@@ -77,7 +77,10 @@ Status RunGenerate(const GenerateOptions& options) {
   CITADEL_TRY(driver.Feed(prompt));
   timings.prompt_ms = MillisecondsSince(start);
 
+  // Primed with the last prompt token, so the continuation keeps its leading
+  // space (the decoder strips the SentencePiece space of a first piece only).
   tokenizer::StreamDecoder decoder(*tokenizer);
+  (void)decoder.Push(prompt.back());
   std::vector<std::int32_t> generated;
   std::string text;
   start = std::chrono::steady_clock::now();
