@@ -304,19 +304,23 @@ void PanelTile(const WeightView& w, const PreparedActivations& act, const Panel&
   alignas(64) std::int32_t c_buf[2][kTile * kTile];
   __m512 acc[kTile];
   for (int m = 0; m < kTile; ++m) acc[m] = _mm512_setzero_ps();
-  // Software pipeline: the TDPBSSD of chunk c + 1 runs while chunk c is scaled.
+  // Software pipeline: while the TMUL works on chunk c + 1 and chunk c's
+  // tile is stored, the vector units scale chunk c - 1 (stored one step
+  // earlier, so its stores have retired). Chunks are still scaled in order.
   TileDot0<kK>(a, stride, p.b, 0);
   for (std::int64_t c = 0; c < chunks; c += 2) {
-    const bool has_next = c + 1 < chunks;
-    if (has_next) TileDot1<kK>(a, stride, p.b, c + 1);
+    if (c + 1 < chunks) TileDot1<kK>(a, stride, p.b, c + 1);
     _tile_stored(0, c_buf[0], 64);
-    ScaleInto(c_buf[0], p.scales + c * kTile, act_scales + c * kTile, acc);
-    if (has_next) {
+    if (c > 0) ScaleInto(c_buf[1], p.scales + (c - 1) * kTile, act_scales + (c - 1) * kTile, acc);
+    if (c + 1 < chunks) {
       if (c + 2 < chunks) TileDot0<kK>(a, stride, p.b, c + 2);
       _tile_stored(1, c_buf[1], 64);
-      ScaleInto(c_buf[1], p.scales + (c + 1) * kTile, act_scales + (c + 1) * kTile, acc);
+      ScaleInto(c_buf[0], p.scales + c * kTile, act_scales + c * kTile, acc);
     }
   }
+  // The last chunk is still waiting in its buffer.
+  const std::int64_t last = chunks - 1;
+  ScaleInto(c_buf[last & 1], p.scales + last * kTile, act_scales + last * kTile, acc);
   if constexpr (F::kHasMins) {
     const std::int64_t groups = w.cols / 32;
     for (int m = 0; m < kTile; ++m) {
