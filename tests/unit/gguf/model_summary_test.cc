@@ -9,6 +9,8 @@
 namespace citadel::gguf {
 namespace {
 
+// The file borrows `bytes`: refuse temporaries.
+GgufFile ParseOrDie(std::vector<std::uint8_t>&& bytes) = delete;
 GgufFile ParseOrDie(const std::vector<std::uint8_t>& bytes) {
   auto file = GgufFile::Parse(bytes, "summary.gguf");
   EXPECT_TRUE(file.ok()) << file.status().ToString();
@@ -63,7 +65,8 @@ TEST(ModelSummaryTest, ReportsHyperParametersAndTokenizer) {
 }
 
 TEST(ModelSummaryTest, CountsParametersBytesAndTypeMix) {
-  GgufFile file = ParseOrDie(Serialize(TinyLlama()));
+  auto bytes = Serialize(TinyLlama());  // the file borrows these bytes
+  GgufFile file = ParseOrDie(bytes);
   ModelSummary s = SummarizeModel(file);
   EXPECT_EQ(s.parameter_count, 64 + 128 + 128);
   EXPECT_EQ(s.weight_bytes, 256u + 136u + 136u);
@@ -76,7 +79,8 @@ TEST(ModelSummaryTest, CountsParametersBytesAndTypeMix) {
 }
 
 TEST(ModelSummaryTest, KvCacheEstimateFollowsTheF16Formula) {
-  GgufFile file = ParseOrDie(Serialize(TinyLlama()));
+  auto bytes = Serialize(TinyLlama());  // the file borrows these bytes
+  GgufFile file = ParseOrDie(bytes);
   // 2 (K and V) x 3 layers x 2 KV heads x 8 head dim x 2 bytes x 1,000 tokens.
   EXPECT_EQ(SummarizeModel(file).kv_cache_bytes_per_1k_tokens, 2u * 3 * 2 * 8 * 2 * 1000);
 }
@@ -86,7 +90,8 @@ TEST(ModelSummaryTest, PerLayerHeadCountsAndExplicitHeadSizes) {
   w.SetI32Array("llama.attention.head_count_kv", {1, 2, 4});
   w.SetU32("llama.attention.key_length", 16);
   w.SetU32("llama.attention.value_length", 32);
-  GgufFile file = ParseOrDie(Serialize(w));
+  auto bytes = Serialize(w);  // the file borrows these bytes
+  GgufFile file = ParseOrDie(bytes);
   ModelSummary s = SummarizeModel(file);
   EXPECT_EQ(s.head_count_kv, 4u);
   EXPECT_EQ(s.key_length, 16u);
@@ -102,7 +107,8 @@ TEST(ModelSummaryTest, MissingOrAbsurdValuesAreAbsentNotErrors) {
   w.SetU64("llama.attention.head_count", ~0ull);
   w.SetU64("llama.embedding_length", ~0ull);
   w.SetU32("llama.vocab_size", 99);
-  GgufFile file = ParseOrDie(Serialize(w));
+  auto bytes = Serialize(w);  // the file borrows these bytes
+  GgufFile file = ParseOrDie(bytes);
   ModelSummary s = SummarizeModel(file);
   EXPECT_FALSE(s.block_count.has_value());
   EXPECT_FALSE(s.kv_cache_bytes_per_1k_tokens.has_value());
