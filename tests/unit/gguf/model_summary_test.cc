@@ -117,7 +117,8 @@ TEST(ModelSummaryTest, MissingOrAbsurdValuesAreAbsentNotErrors) {
   EXPECT_EQ(s.parameter_count, 0);
 
   w.SetU64("llama.block_count", ~0ull);  // the product overflows 64 bits
-  s = SummarizeModel(ParseOrDie(Serialize(w)));
+  auto overflow_bytes = Serialize(w);
+  s = SummarizeModel(ParseOrDie(overflow_bytes));
   EXPECT_FALSE(s.kv_cache_bytes_per_1k_tokens.has_value());
 }
 
