@@ -43,8 +43,11 @@ void PrepareToken(const internal::PathKernels& kernels, TensorType act_type, con
                   std::int64_t cols, std::uint8_t* tmp, std::uint8_t* dst) {
   const void* partner = nullptr;
   if (act_type != TensorType::kF32) {
-    Status status = QuantizeActivationRow(act_type, act, tmp, cols);
-    (void)status;  // cannot fail: ValidateWeight checked the row length
+    if (kernels.quantize_row != nullptr) {
+      kernels.quantize_row(act_type, act, tmp, cols);
+    } else {
+      QuantizeActivationForMatMul(act_type, act, tmp, cols);
+    }
     partner = tmp;
   }
   kernels.prepare_row(act, partner, cols, dst);
@@ -65,6 +68,22 @@ std::uint8_t* MatMulScratch::Get(std::size_t size_bytes) {
     capacity_bytes_ = capacity;
   }
   return buffer_.get();
+}
+
+void QuantizeActivationForMatMul(TensorType act_type, const float* act, void* dst,
+                                 std::int64_t cols) {
+  switch (act_type) {
+    case TensorType::kQ8_0:
+      QuantizeRowQ8_0AsCpuBackend(act, static_cast<BlockQ8_0*>(dst), cols);
+      return;
+    case TensorType::kQ8_1:
+      QuantizeRowQ8_1AsCpuBackend(act, static_cast<BlockQ8_1*>(dst), cols);
+      return;
+    default: {
+      Status status = QuantizeActivationRow(act_type, act, dst, cols);
+      (void)status;  // cannot fail: ValidateWeight checked the row length
+    }
+  }
 }
 
 bool MatMulSupportsType(TensorType type) {

@@ -4,10 +4,12 @@
 //   out[t * rows + r] = dot(W[r, :], act[t * cols : (t + 1) * cols])   t < tokens
 //
 // Each activation row is quantized once per call to the weight type's partner
-// format, exactly as the reference engine does (Q4_0/Q4_1/Q5_x/Q8_0 -> Q8_0
-// or Q8_1, K-quants -> Q8_K, F16 -> F16, F32 stays F32), and the dot products
-// then use integer arithmetic, so results match the reference engine up to
-// float summation order.
+// format, exactly as the reference engine's x86 CPU backend does at run time
+// (Q4_0/Q5_0/Q8_0 -> Q8_0 and Q4_1/Q5_1 -> Q8_1 with its vectorized rule,
+// K-quants -> Q8_K, F16 -> F16, F32 stays F32; see QuantizeActivationForMatMul),
+// and the dot products then use integer arithmetic, so results match the
+// reference engine up to float summation order. A token's outputs never
+// depend on the other tokens of the call, nor on the thread count.
 //
 // The weights are used in place (usually straight from the model's memory
 // map). The path is chosen at run time (kernels/cpu_features.h): AVX-512 VNNI,
@@ -39,6 +41,13 @@ struct WeightView {
   std::int64_t rows = 0;
   std::int64_t cols = 0;
 };
+
+// Quantizes one activation row of `cols` floats to `act_type` (the partner
+// format, ScalarVecDot(weight type).act_type) the way MatMul does: Q8_0 and
+// Q8_1 as QuantizeRowQ8_0AsCpuBackend / QuantizeRowQ8_1AsCpuBackend, every
+// other format as QuantizeActivationRow. `cols` must be whole blocks.
+void QuantizeActivationForMatMul(TensorType act_type, const float* act, void* dst,
+                                 std::int64_t cols);
 
 // Whether MatMul supports weights of this type.
 bool MatMulSupportsType(TensorType type);

@@ -634,14 +634,30 @@ std::size_t AllScratchBytes(const WeightView& w, std::int64_t tokens) {
   return std::max(ScratchBytes<F>(w, tokens), VnniScratchBytes<F>(w));
 }
 
-const PathKernels kQ4_0 = {Q4_0RowBytes, PrepareQ4_0, AmxCompute<Q4_0Format, Q4_0Sums>,
-                           AllScratchBytes<Q4_0Format>, kAmxTokens};
-const PathKernels kQ8_0 = {Q4_0RowBytes, PrepareQ4_0, AmxCompute<Q8_0Format, Q8_0Sums>,
-                           AllScratchBytes<Q8_0Format>, kAmxTokens};
-const PathKernels kQ4_K = {Q4_KRowBytes, PrepareQ4_K, AmxCompute<Q4_KFormat, Q4_KSums>,
-                           AllScratchBytes<Q4_KFormat>, kAmxTokens};
-const PathKernels kQ6_K = {Q6_KRowBytes, PrepareQ6_K, AmxCompute<Q6_KFormat, Q6_KSums>,
-                           AllScratchBytes<Q6_KFormat>, kAmxTokens};
+const PathKernels kQ4_0 = {Q4_0RowBytes,
+                           PrepareQ4_0,
+                           AmxCompute<Q4_0Format, Q4_0Sums>,
+                           AllScratchBytes<Q4_0Format>,
+                           QuantizeActivationAvx512,
+                           kAmxTokens};
+const PathKernels kQ8_0 = {Q4_0RowBytes,
+                           PrepareQ4_0,
+                           AmxCompute<Q8_0Format, Q8_0Sums>,
+                           AllScratchBytes<Q8_0Format>,
+                           QuantizeActivationAvx512,
+                           kAmxTokens};
+const PathKernels kQ4_K = {Q4_KRowBytes,
+                           PrepareQ4_K,
+                           AmxCompute<Q4_KFormat, Q4_KSums>,
+                           AllScratchBytes<Q4_KFormat>,
+                           QuantizeActivationAvx512,
+                           kAmxTokens};
+const PathKernels kQ6_K = {Q6_KRowBytes,
+                           PrepareQ6_K,
+                           AmxCompute<Q6_KFormat, Q6_KSums>,
+                           AllScratchBytes<Q6_KFormat>,
+                           QuantizeActivationAvx512,
+                           kAmxTokens};
 
 }  // namespace
 

@@ -347,12 +347,18 @@ using F32Tile = FloatTileOf<false>::Tile<T>;
 template <int T>
 using F16Tile = FloatTileOf<true>::Tile<T>;
 
-const PathKernels kQ4_0 = {Q4_0RowBytes, PrepareQ4_0, ComputeTiles<Q4_0Tile>};
-const PathKernels kQ8_0 = {Q8_0RowBytes, PrepareQ8_0, ComputeTiles<Q8_0Tile>};
-const PathKernels kQ4_K = {Q4_KRowBytes, PrepareQ4_K, ComputeTiles<Q4_KTile>};
-const PathKernels kQ6_K = {Q6_KRowBytes, PrepareQ6_K, ComputeTiles<Q6_KTile>};
-const PathKernels kF32 = {FloatRowBytes, PrepareF32, ComputeTiles<F32Tile>};
-const PathKernels kF16 = {FloatRowBytes, PrepareF16, ComputeTiles<F16Tile>};
+const PathKernels kQ4_0 = {Q4_0RowBytes, PrepareQ4_0, ComputeTiles<Q4_0Tile>, nullptr,
+                           QuantizeActivationAvx512};
+const PathKernels kQ8_0 = {Q8_0RowBytes, PrepareQ8_0, ComputeTiles<Q8_0Tile>, nullptr,
+                           QuantizeActivationAvx512};
+const PathKernels kQ4_K = {Q4_KRowBytes, PrepareQ4_K, ComputeTiles<Q4_KTile>, nullptr,
+                           QuantizeActivationAvx512};
+const PathKernels kQ6_K = {Q6_KRowBytes, PrepareQ6_K, ComputeTiles<Q6_KTile>, nullptr,
+                           QuantizeActivationAvx512};
+const PathKernels kF32 = {FloatRowBytes, PrepareF32, ComputeTiles<F32Tile>, nullptr,
+                          QuantizeActivationAvx512};
+const PathKernels kF16 = {FloatRowBytes, PrepareF16, ComputeTiles<F16Tile>, nullptr,
+                          QuantizeActivationAvx512};
 
 }  // namespace
 

@@ -15,6 +15,7 @@
 #include <cstdint>
 
 #include "gguf/tensor_type.h"
+#include "kernels/block_formats.h"
 #include "kernels/matmul.h"
 
 namespace citadel::kernels::internal {
@@ -45,6 +46,9 @@ struct PathKernels {
                   std::uint8_t* thread_scratch);
   // Per-thread scratch `compute` needs; nullptr means none.
   std::size_t (*thread_scratch_bytes)(const WeightView& w, std::int64_t tokens) = nullptr;
+  // Quantizes one activation row to the partner format (nullptr: the scalar
+  // quantizers of kernels/activation_quant.h). Must give the same bytes.
+  void (*quantize_row)(TensorType act_type, const float* src, void* dst, std::int64_t n) = nullptr;
   // Calls with at least this many tokens get their prepared rows padded with
   // zero rows up to a multiple of it.
   std::int64_t token_multiple = 1;
@@ -78,6 +82,13 @@ void PrepareQ4_K(const float* act, const void* partner, std::int64_t cols, std::
 void PrepareQ6_K(const float* act, const void* partner, std::int64_t cols, std::uint8_t* dst);
 void PrepareF32(const float* act, const void* partner, std::int64_t cols, std::uint8_t* dst);
 void PrepareF16(const float* act, const void* partner, std::int64_t cols, std::uint8_t* dst);
+
+// AVX-512 quantizers (matmul_quantize_avx512.cc), bit-exact with
+// QuantizeRowQ8_0AsCpuBackend and QuantizeRowQ8_K; and the dispatcher the
+// AVX-512 and AMX tables use as quantize_row.
+void QuantizeRowQ8_0Avx512(const float* src, BlockQ8_0* dst, std::int64_t n);
+void QuantizeRowQ8_KAvx512(const float* src, BlockQ8_K* dst, std::int64_t n);
+void QuantizeActivationAvx512(TensorType act_type, const float* src, void* dst, std::int64_t n);
 
 // Offsets within those layouts. Internal linkage on purpose: the SIMD files
 // are compiled with ISA flags, and an inline function with external linkage

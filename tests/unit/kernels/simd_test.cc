@@ -5,15 +5,18 @@
 // shows up as an inequality. Runs every path this CPU supports.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <random>
 #include <string>
 #include <vector>
 
+#include "kernels/activation_quant.h"
 #include "kernels/block_formats.h"
 #include "kernels/fp16.h"
 #include "kernels/matmul.h"
+#include "kernels/matmul_kernels.h"
 
 namespace citadel::kernels {
 namespace {
@@ -114,6 +117,42 @@ TEST(SimdTest, IntegerPartialSumsAreExactOnEveryPath) {
         }
       }
     }
+  }
+}
+
+// Rows that stress rounding: random magnitudes, exact .5 ties after
+// scaling, zeros, a lone extreme, equal +-max (the first one wins in Q8_K).
+std::vector<float> QuantizerRows(std::mt19937& rng) {
+  std::vector<float> rows;
+  std::normal_distribution<float> normal(0.0f, 1.0f);
+  for (int r = 0; r < 2000; ++r) {  // enough rows that last-bit differences show up
+    const float scale = std::ldexp(1.0f, static_cast<int>(rng() % 20) - 10);
+    for (int i = 0; i < 512; ++i) rows.push_back(normal(rng) * scale);
+  }
+  for (int i = 0; i < 512; ++i)
+    rows.push_back((i % 7 == 0) ? 127.0f : float(int(rng() % 255) - 127) + 0.5f);
+  for (int i = 0; i < 512; ++i) rows.push_back(i < 256 ? 0.0f : (i == 300 ? -3.0f : 0.25f));
+  for (int i = 0; i < 512; ++i)
+    rows.push_back((i % 256 == 17) ? -5.0f : ((i % 256 == 40) ? 5.0f : 1.5f));
+  return rows;
+}
+
+TEST(SimdTest, Avx512QuantizersAreBitExact) {
+  if (MaxSupportedSimdLevel() < SimdLevel::kAvx512) GTEST_SKIP() << "no AVX-512 on this CPU";
+  std::mt19937 rng(5);
+  std::vector<float> rows = QuantizerRows(rng);
+  rows.push_back(NAN);  // a non-finite row goes to the scalar code
+  rows.resize((rows.size() + 511) / 512 * 512, 1.0f);
+  for (std::size_t r = 0; r < rows.size() / 512; ++r) {
+    const float* x = rows.data() + r * 512;
+    std::vector<BlockQ8_0> a(16), b(16);
+    QuantizeRowQ8_0AsCpuBackend(x, a.data(), 512);
+    internal::QuantizeRowQ8_0Avx512(x, b.data(), 512);
+    EXPECT_EQ(std::memcmp(a.data(), b.data(), sizeof(BlockQ8_0) * 16), 0) << "Q8_0 row " << r;
+    std::vector<BlockQ8_K> c(2), d(2);
+    QuantizeRowQ8_K(x, c.data(), 512);
+    internal::QuantizeRowQ8_KAvx512(x, d.data(), 512);
+    EXPECT_EQ(std::memcmp(c.data(), d.data(), sizeof(BlockQ8_K) * 2), 0) << "Q8_K row " << r;
   }
 }
 
