@@ -14,6 +14,8 @@ namespace {
 
 constexpr std::uint32_t kMagic = 0x46554747;  // "GGUF" read as a little-endian u32
 constexpr std::uint64_t kMaxValueTypeId = 12;
+// Most entries reserved up front; more grow as they are actually parsed.
+constexpr std::uint64_t kMaxReserve = 4096;
 // Smallest possible encodings, used to bound counts before any allocation.
 constexpr std::uint64_t kMinMetadataEntryBytes = 8 + 4 + 1;  // empty key, u32 type, u8 value
 constexpr std::uint64_t kMinTensorInfoBytes = 8 + 1 + 4 + 8 + 4 + 8;  // 1-byte name, one dim
@@ -179,8 +181,10 @@ Status ParseState::SkipStrings(std::uint64_t count, std::string_view field) {
 
 Status ParseState::Metadata(std::uint64_t kv_count,
                             std::unordered_map<std::string_view, std::size_t>& key_index) {
-  metadata_.reserve(kv_count);  // bounded by CheckCount in Header
-  key_index.reserve(kv_count);
+  // Counts are bounded by the bytes left (CheckCount); reserving is further
+  // capped so a claimed count never sizes memory beyond what actually parses.
+  metadata_.reserve(std::min<std::uint64_t>(kv_count, kMaxReserve));
+  key_index.reserve(std::min<std::uint64_t>(kv_count, kMaxReserve));
   for (std::uint64_t i = 0; i < kv_count; ++i) {
     std::uint64_t key_at = reader_.position();
     std::string field = "metadata key #" + std::to_string(i);
@@ -254,8 +258,8 @@ Status ParseState::ReadDims(std::string_view field, TensorInfo* info) {
 Status ParseState::TensorInfos(std::uint64_t count, std::uint64_t alignment,
                                std::unordered_map<std::string_view, std::size_t>& tensor_index) {
   CITADEL_TRY(CheckCount("tensor count", 8, count, kMinTensorInfoBytes, "tensor infos"));
-  tensors_.reserve(count);
-  tensor_index.reserve(count);
+  tensors_.reserve(std::min<std::uint64_t>(count, kMaxReserve));
+  tensor_index.reserve(std::min<std::uint64_t>(count, kMaxReserve));
   for (std::uint64_t i = 0; i < count; ++i) {
     std::uint64_t name_at = reader_.position();
     std::string field = "tensor #" + std::to_string(i);
