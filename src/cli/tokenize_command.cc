@@ -26,6 +26,7 @@ struct TokenizeOptions {
   bool parse_special = false;
   bool json = false;
   bool pieces = false;
+  bool have_text = false;  // TEXT was given (it may be empty)
 };
 
 Result<std::string> ReadWholeFile(const std::string& path) {
@@ -61,8 +62,11 @@ void PrintIds(const tokenizer::Tokenizer& tok, const std::vector<tokenizer::Toke
 }
 
 Status RunTokenize(const TokenizeOptions& options) {
-  if (!options.file.empty() && !options.text.empty()) {
+  if (!options.file.empty() && options.have_text) {
     return InvalidArgumentError("give either TEXT or --file, not both");
+  }
+  if (options.file.empty() && !options.have_text) {
+    return InvalidArgumentError("nothing to tokenize: give TEXT or --file F");
   }
   std::string text = options.text;
   if (!options.file.empty()) {
@@ -82,14 +86,17 @@ void RegisterTokenizeCommand(CLI::App& app, CommandResult& result) {
   auto options = std::make_shared<TokenizeOptions>();
   CLI::App* cmd = app.add_subcommand("tokenize", "Print the token ids of a text");
   cmd->add_option("-m,--model", options->model_path, "Path to a .gguf file")->required();
-  cmd->add_option("text", options->text, "Text to tokenize");
+  CLI::Option* text = cmd->add_option("text", options->text, "Text to tokenize");
   cmd->add_option("-f,--file", options->file, "Read the text from this file (bytes as they are)");
   cmd->add_flag("--no-special", options->no_special, "Do not add BOS/EOS");
   cmd->add_flag("--parse-special", options->parse_special,
                 "Recognise special-token text such as <|im_start|>");
   cmd->add_flag("--json", options->json, "Print a JSON array of ids");
   cmd->add_flag("--pieces", options->pieces, "Print one 'id<TAB>piece' line per token");
-  cmd->callback([options, &result] { result.status = RunTokenize(*options); });
+  cmd->callback([options, text, &result] {
+    options->have_text = text->count() > 0;
+    result.status = RunTokenize(*options);
+  });
 }
 
 }  // namespace citadel::cli
