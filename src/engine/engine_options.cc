@@ -1,6 +1,8 @@
 #include "engine/engine_options.h"
 
 #include <algorithm>
+#include <cctype>
+#include <exception>
 #include <fstream>
 #include <functional>
 #include <sstream>
@@ -24,7 +26,64 @@ std::int64_t DefaultKvBytes(const EngineOptions& options, int context_length,
   return bytes;
 }
 
+// Multiplier of a size suffix (case-insensitive), or 0 when unknown.
+std::int64_t UnitMultiplier(std::string suffix) {
+  for (char& c : suffix) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (suffix.empty() || suffix == "b") return 1;
+  static constexpr struct {
+    const char* binary[3];
+    const char* decimal;
+    std::int64_t binary_factor;
+    std::int64_t decimal_factor;
+  } kUnits[] = {{{"k", "kib", "ki"}, "kb", 1LL << 10, 1000LL},
+                {{"m", "mib", "mi"}, "mb", 1LL << 20, 1000LL * 1000},
+                {{"g", "gib", "gi"}, "gb", 1LL << 30, 1000LL * 1000 * 1000},
+                {{"t", "tib", "ti"}, "tb", 1LL << 40, 1000LL * 1000 * 1000 * 1000}};
+  for (const auto& unit : kUnits) {
+    for (const char* name : unit.binary) {
+      if (suffix == name) return unit.binary_factor;
+    }
+    if (suffix == unit.decimal) return unit.decimal_factor;
+  }
+  return 0;
+}
+
 }  // namespace
+
+Status ParseKvCacheMemory(std::string_view text, EngineOptions& options) {
+  const std::string quoted = "kv-cache-memory \"" + std::string(text) + "\"";
+  size_t digits = 0;
+  while (digits < text.size() &&
+         (std::isdigit(static_cast<unsigned char>(text[digits])) || text[digits] == '.')) {
+    ++digits;
+  }
+  if (digits == 0) return InvalidArgumentError(quoted + " must start with a number");
+  double number = 0;
+  try {
+    number = std::stod(std::string(text.substr(0, digits)));
+  } catch (const std::exception&) {
+    return InvalidArgumentError(quoted + " is not a number");
+  }
+  const std::string_view suffix = text.substr(digits);
+  if (suffix == "%") {
+    if (number <= 0 || number > 100) {
+      return InvalidArgumentError(quoted + " must be a share between 0% and 100%");
+    }
+    options.kv_cache_memory_fraction = number / 100.0;
+    options.kv_cache_memory_bytes = 0;
+    return OkStatus();
+  }
+  const std::int64_t unit = UnitMultiplier(std::string(suffix));
+  if (unit == 0) {
+    return InvalidArgumentError(quoted +
+                                " has an unknown unit (use B, KiB, MiB, GiB, KB, MB, GB or %)");
+  }
+  const double bytes = number * static_cast<double>(unit);
+  if (bytes < 1 || bytes > 9.0e18) return InvalidArgumentError(quoted + " is out of range");
+  options.kv_cache_memory_bytes = static_cast<std::int64_t>(bytes);
+  options.kv_cache_memory_fraction = 0;
+  return OkStatus();
+}
 
 Status ValidateEngineOptions(const EngineOptions& options) {
   if (options.block_tokens != 16 && options.block_tokens != 32) {

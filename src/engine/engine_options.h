@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string_view>
 
 #include "model/model.h"
 #include "model/model_config.h"
@@ -35,6 +36,13 @@ struct KvLayout {
 
 // InvalidArgument naming the option for a value out of range.
 Status ValidateEngineOptions(const EngineOptions& options);
+
+// Parses a --kv-cache-memory value into `options`: a byte count with an
+// optional unit ("2147483648", "512MiB", "4GiB", "4GB", "8G"; K/M/G/T are
+// binary, KB/MB/GB/TB decimal) sets kv_cache_memory_bytes; a percentage of
+// the available RAM ("40%") sets kv_cache_memory_fraction. InvalidArgument
+// quoting the text otherwise.
+Status ParseKvCacheMemory(std::string_view text, EngineOptions& options);
 
 // RAM the kernel reports as available (MemAvailable), or 0 when unknown.
 std::int64_t AvailableMemoryBytes();
