@@ -159,6 +159,10 @@ void RunSharedPrefix(citadel::model::Model& model, const citadel::tokenizer::Tok
     std::vector<std::int32_t> prompt = system;
     for (auto t : RandomTokens(rng, 24, vocab)) prompt.push_back(t);
     auto stream = (*engine)->Submit(prompt, Greedy(), Length(4));
+    if (!stream.ok()) {
+      std::fprintf(stderr, "submit: %s\n", stream.status().ToString().c_str());
+      std::exit(1);
+    }
     FinalEvent f = DrainFinal(**stream);
     ttft[i] = f.timings.time_to_first_token_ms;
     cached[i] = f.usage.cached_tokens;
