@@ -9,10 +9,11 @@
 namespace citadel {
 namespace {
 
-// About 50-100 microseconds of polling before a waiter goes to sleep: long
+// Roughly 10-30 microseconds of polling before a waiter goes to sleep: long
 // enough to bridge the gap between the matrix products of one decode step,
-// short enough that an idle pool gives its cores back quickly.
-constexpr int kSpinIterations = 1 << 11;
+// short enough that an idle (or oversubscribed) pool gives its cores back
+// quickly.
+constexpr int kSpinIterations = 256;
 
 inline void CpuRelax() {
 #if defined(__x86_64__) || defined(__i386__)
