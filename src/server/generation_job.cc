@@ -1,0 +1,205 @@
+#include "server/generation_job.h"
+
+#include <variant>
+
+namespace citadel::server {
+
+GenerationJob::GenerationJob(ServedModel& model, const GenerationRequest& request,
+                             ResponseMeta meta)
+    : model_(model), request_(request), meta_(std::move(meta)) {}
+
+std::unique_ptr<GenerationJob> GenerationJob::Start(ServedModel& model,
+                                                    const GenerationRequest& request,
+                                                    ResponseMeta meta,
+                                                    std::vector<ChoicePlan> plans,
+                                                    std::optional<ApiError>& error) {
+  std::unique_ptr<GenerationJob> job(new GenerationJob(model, request, std::move(meta)));
+  for (ChoicePlan& plan : plans) {
+    engine::SamplingParams sampling = request.sampling;
+    sampling.seed = plan.seed;
+    if (Status valid = engine::ValidateSamplingParams(sampling, model.tokenizer->vocab_size());
+        !valid.ok()) {
+      error = BadRequest(valid.message(), request.sampling.logit_bias.empty() ? "" : "logit_bias");
+      return nullptr;  // the destructor cancels what was submitted
+    }
+    auto stream = model.engine->Submit(std::move(plan.prompt), sampling, request.stop);
+    if (!stream.ok()) {
+      error = FromStatus(stream.status(), stream.status().code() == StatusCode::kInvalidArgument
+                                              ? "messages"
+                                              : "");
+      return nullptr;
+    }
+    Choice choice;
+    choice.stream = *stream;
+    choice.text = std::move(plan.echo);
+    job->choices_.push_back(std::move(choice));
+  }
+  return job;
+}
+
+GenerationJob::~GenerationJob() {
+  for (Choice& choice : choices_) {
+    if (!choice.final) model_.engine->Cancel(choice.stream->id());
+  }
+}
+
+void GenerationJob::SetNotify(const std::function<void()>& notify) {
+  for (Choice& choice : choices_) choice.stream->SetNotify(notify);
+}
+
+void GenerationJob::Cancel(ApiError why) {
+  if (done_ || cancel_reason_) return;
+  cancel_reason_ = std::move(why);
+  for (Choice& choice : choices_) {
+    if (!choice.final) model_.engine->Cancel(choice.stream->id());
+  }
+}
+
+TokenLogprobInfo GenerationJob::LogprobsOf(const engine::TokenEvent& event) const {
+  TokenLogprobInfo info;
+  info.token = model_.tokenizer->TokenPiece(event.token_id);
+  info.logprob = event.logprob;
+  for (const engine::TokenLogprob& top : event.top_logprobs) {
+    info.top.emplace_back(model_.tokenizer->TokenPiece(top.token), top.logprob);
+  }
+  return info;
+}
+
+void GenerationJob::OnToken(int index, engine::TokenEvent event, JobOutput& out) {
+  Choice& choice = choices_[index];
+  if (!request_.stream) {
+    choice.text += event.text;
+    if (request_.logprobs) choice.logprobs.push_back(LogprobsOf(event));
+    return;
+  }
+  ChunkDelta delta;
+  delta.index = index;
+  delta.text = std::move(event.text);
+  if (request_.logprobs) {
+    delta.has_logprobs = true;
+    delta.logprobs.push_back(LogprobsOf(event));
+  }
+  if (delta.text.empty() && !delta.has_logprobs) return;
+  if (index == 0) summary_.text += delta.text;
+  out.frames.push_back(SseData(ChunkJson(meta_, delta, request_.include_usage)));
+}
+
+void GenerationJob::OnFinal(int index, engine::FinalEvent event, JobOutput& out) {
+  Choice& choice = choices_[index];
+  const bool good = event.reason == engine::FinishReason::kStop ||
+                    event.reason == engine::FinishReason::kLength;
+  if (request_.stream && good) {
+    if (!event.text.empty()) {
+      ChunkDelta tail;
+      tail.index = index;
+      tail.text = event.text;
+      if (index == 0) summary_.text += tail.text;
+      out.frames.push_back(SseData(ChunkJson(meta_, tail, request_.include_usage)));
+    }
+    ChunkDelta finish;
+    finish.index = index;
+    finish.finish_reason = std::string(engine::FinishReasonName(event.reason));
+    out.frames.push_back(SseData(ChunkJson(meta_, finish, request_.include_usage)));
+  } else {
+    choice.text += event.text;
+  }
+  choice.final = std::move(event);
+}
+
+UsageInfo GenerationJob::TotalUsage() const {
+  UsageInfo usage;
+  for (size_t i = 0; i < choices_.size(); ++i) {
+    const engine::Usage& u = choices_[i].final->usage;
+    // n choices of one prompt count the prompt once, as OpenAI does; several
+    // prompts (completions) count each.
+    const bool same_prompt = request_.n > 1 && i % request_.n != 0;
+    if (!same_prompt) {
+      usage.prompt_tokens += u.prompt_tokens;
+      usage.cached_tokens += u.cached_tokens;
+    }
+    usage.completion_tokens += u.completion_tokens;
+  }
+  return usage;
+}
+
+// Every choice has its final event: the body, or the stream's last frames.
+void GenerationJob::Complete(JobOutput& out) {
+  done_ = true;
+  out.done = true;
+  const UsageInfo usage = TotalUsage();
+  summary_.prompt_tokens = usage.prompt_tokens;
+  summary_.completion_tokens = usage.completion_tokens;
+  summary_.cached_tokens = usage.cached_tokens;
+  const engine::FinalEvent& first = *choices_.front().final;
+  summary_.time_to_first_token_ms = first.timings.time_to_first_token_ms;
+  summary_.queue_ms = first.timings.queue_ms;
+  summary_.finish_reason = std::string(engine::FinishReasonName(first.reason));
+  std::optional<ApiError> failure = cancel_reason_;
+  for (const Choice& choice : choices_) {
+    if (!failure && choice.final->reason == engine::FinishReason::kError) {
+      failure = InternalFailure("generation failed: " + choice.final->error.message());
+    } else if (!failure && choice.final->reason == engine::FinishReason::kCancelled) {
+      failure = Unavailable("the request was cancelled: the server is shutting down", "cancelled");
+    }
+  }
+  if (request_.stream) {
+    if (failure) {
+      out.frames.push_back(SseData(failure->Body()));
+    } else if (request_.include_usage) {
+      out.frames.push_back(SseData(UsageChunkJson(meta_, usage)));
+    }
+    out.frames.push_back(SseDone());
+    return;
+  }
+  if (failure) {
+    out.response = ErrorResponse(*failure);
+    return;
+  }
+  std::vector<ChoiceResult> results;
+  for (size_t i = 0; i < choices_.size(); ++i) {
+    const Choice& choice = choices_[i];
+    results.push_back({static_cast<int>(i), choice.text,
+                       std::string(engine::FinishReasonName(choice.final->reason)),
+                       request_.logprobs, choice.logprobs});
+  }
+  summary_.text = choices_.front().text;
+  out.response = JsonResponse(200, CompletionBodyJson(meta_, results, usage));
+}
+
+JobOutput GenerationJob::Poll() {
+  JobOutput out;
+  if (done_) {
+    out.done = true;
+    return out;
+  }
+  bool all_final = true;
+  for (size_t i = 0; i < choices_.size(); ++i) {
+    Choice& choice = choices_[i];
+    if (request_.stream && !choice.announced) {
+      choice.announced = true;
+      ChunkDelta hello;
+      hello.index = static_cast<int>(i);
+      hello.first = meta_.kind == ApiKind::kChat;
+      hello.text = choice.text;  // completions' echo, or "" with the role
+      if (hello.first || !hello.text.empty()) {
+        if (i == 0) summary_.text += hello.text;
+        out.frames.push_back(SseData(ChunkJson(meta_, hello, request_.include_usage)));
+      }
+      if (meta_.kind == ApiKind::kCompletion) choice.text.clear();
+    }
+    while (!choice.final) {
+      std::optional<engine::StreamEvent> event = choice.stream->TryNext();
+      if (!event) break;
+      if (auto* token = std::get_if<engine::TokenEvent>(&*event)) {
+        OnToken(static_cast<int>(i), std::move(*token), out);
+      } else {
+        OnFinal(static_cast<int>(i), std::get<engine::FinalEvent>(std::move(*event)), out);
+      }
+    }
+    all_final = all_final && choice.final.has_value();
+  }
+  if (all_final) Complete(out);
+  return out;
+}
+
+}  // namespace citadel::server

@@ -1,0 +1,107 @@
+// GenerationJob: one /v1/chat/completions or /v1/completions request in
+// flight: its n choices (one engine request each), the events they produce,
+// and the bytes those become (SSE frames while streaming, one JSON body
+// otherwise).
+//
+//   auto job = GenerationJob::Start(model, request, meta, prompts);  // submits
+//   job->SetNotify([...] { post Poll() to the connection's strand; });
+//   JobOutput out = job->Poll();   // frames to send; `done` once finished
+//
+// Destroying an unfinished job cancels its engine requests (a client that
+// went away frees its KV blocks at once).
+//
+// Thread contract: Poll, Cancel and the destructor are called from one
+// thread at a time (the connection's strand); the notify callback runs on
+// the engine thread and must only post work elsewhere.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/token_stream.h"
+#include "server/api_error.h"
+#include "server/chat_request.h"
+#include "server/http_types.h"
+#include "server/model_registry.h"
+#include "server/openai_json.h"
+
+namespace citadel::server {
+
+// One choice to generate.
+struct ChoicePlan {
+  std::vector<std::int32_t> prompt;
+  std::uint64_t seed = 0;
+  std::string echo;  // text placed before the completion (completions' echo)
+};
+
+struct JobOutput {
+  std::vector<std::string> frames;       // streaming: SSE frames, in order
+  std::optional<HttpResponse> response;  // not streaming: the whole answer, once done
+  bool done = false;
+};
+
+// What the request log and metrics want once a job is done.
+struct JobSummary {
+  int prompt_tokens = 0;
+  int completion_tokens = 0;
+  int cached_tokens = 0;
+  double time_to_first_token_ms = 0;
+  double queue_ms = 0;
+  std::string finish_reason;
+  std::string text;  // choice 0's text (logged only when asked)
+};
+
+class GenerationJob {
+ public:
+  // Submits one engine request per plan. On a refusal, cancels those already
+  // submitted and returns the ApiError (429 overloaded, 400 too long...).
+  static std::unique_ptr<GenerationJob> Start(ServedModel& model, const GenerationRequest& request,
+                                              ResponseMeta meta, std::vector<ChoicePlan> plans,
+                                              std::optional<ApiError>& error);
+  ~GenerationJob();
+  GenerationJob(const GenerationJob&) = delete;
+  GenerationJob& operator=(const GenerationJob&) = delete;
+
+  // Registers `notify` on every stream (called when events may be ready).
+  void SetNotify(const std::function<void()>& notify);
+  // Takes every ready event and renders it.
+  JobOutput Poll();
+  // Cancels the engine requests; the job then ends with `why` (sent as an
+  // error body, or as an SSE error frame when streaming).
+  void Cancel(ApiError why);
+
+  bool streaming() const { return request_.stream; }
+  bool done() const { return done_; }
+  const JobSummary& summary() const { return summary_; }
+
+ private:
+  struct Choice {
+    std::shared_ptr<engine::TokenStream> stream;
+    std::string text;
+    std::vector<TokenLogprobInfo> logprobs;
+    std::optional<engine::FinalEvent> final;
+    bool announced = false;  // first chunk (role) sent
+  };
+  GenerationJob(ServedModel& model, const GenerationRequest& request, ResponseMeta meta);
+
+  TokenLogprobInfo LogprobsOf(const engine::TokenEvent& event) const;
+  void OnToken(int index, engine::TokenEvent event, JobOutput& out);
+  void OnFinal(int index, engine::FinalEvent event, JobOutput& out);
+  void Complete(JobOutput& out);
+  UsageInfo TotalUsage() const;
+
+  ServedModel& model_;
+  GenerationRequest request_;
+  ResponseMeta meta_;
+  std::vector<Choice> choices_;
+  std::optional<ApiError> cancel_reason_;
+  bool done_ = false;
+  JobSummary summary_;
+};
+
+}  // namespace citadel::server

@@ -1,0 +1,44 @@
+// The endpoint handlers, one file per endpoint family:
+//   health_handler.cc            GET /health, GET /ready
+//   models_handler.cc            GET /v1/models, GET /v1/models/{id}
+//   chat_completions_handler.cc  POST /v1/chat/completions
+//   completions_handler.cc       POST /v1/completions
+//   tokenize_handler.cc          POST /tokenize, POST /detokenize
+//   metrics_handler.cc           GET /metrics
+// Called by the router on an I/O thread; thread-safe.
+#pragma once
+
+#include <string>
+
+#include "server/router.h"
+
+namespace citadel::server {
+
+HttpResponse HandleHealth(ServerState& state);
+HttpResponse HandleReady(ServerState& state);
+HttpResponse HandleListModels(ServerState& state);
+HttpResponse HandleGetModel(ServerState& state, const std::string& id);
+RouteResult HandleChatCompletions(ServerState& state, const HttpRequest& request);
+RouteResult HandleCompletions(ServerState& state, const HttpRequest& request);
+RouteResult HandleTokenize(ServerState& state, const HttpRequest& request);
+RouteResult HandleDetokenize(ServerState& state, const HttpRequest& request);
+HttpResponse HandleMetrics(ServerState& state);
+
+// The model a request names, or the error to answer with: 503 while loading
+// or draining, 404 for an unknown id.
+ServedModel* ResolveModel(ServerState& state, const std::string& id, std::optional<ApiError>& error);
+
+// A seed for a request that gave none.
+std::uint64_t FreshSeed();
+// The prompt a conversation renders to with the model's chat template.
+Result<std::string> RenderChat(const ServedModel& model,
+                               const std::vector<tokenizer::ChatMessage>& messages,
+                               const std::string& tools_json);
+// Token ids of prompt text: the model's BOS added as its metadata says (once,
+// even when the template already wrote it), control-token text recognised.
+std::vector<std::int32_t> EncodePrompt(const ServedModel& model, const std::string& text);
+
+// Response metadata for a new request on `model`.
+ResponseMeta NewResponseMeta(ApiKind kind, const ServedModel& model);
+
+}  // namespace citadel::server

@@ -1,0 +1,76 @@
+// POST /tokenize {"model", "prompt" | "messages", "add_special_tokens"} ->
+//   {"tokens": [...], "count": N, "max_model_len": C}
+// POST /detokenize {"model", "tokens"} -> {"prompt": text}
+// (the shapes vLLM's server uses). "model" may be omitted when one model is served.
+#include <nlohmann/json.hpp>
+
+#include "server/handlers.h"
+
+namespace citadel::server {
+namespace {
+
+ServedModel* ModelFor(ServerState& state, const std::string& id, std::optional<ApiError>& error) {
+  if (id.empty()) {
+    if (ServedModel* only = state.models.Single()) return only;
+    error = BadRequest("'model' is required", "model", "missing_required_parameter");
+    return nullptr;
+  }
+  return ResolveModel(state, id, error);
+}
+
+}  // namespace
+
+RouteResult HandleTokenize(ServerState& state, const HttpRequest& request) {
+  RouteResult result;
+  TokenizeRequest parsed;
+  std::optional<ApiError> error = ParseTokenizeRequest(request.body, parsed);
+  ServedModel* model = error ? nullptr : ModelFor(state, parsed.model, error);
+  if (model == nullptr) {
+    result.response = ErrorResponse(*error);
+    return result;
+  }
+  result.model = model->id;
+  std::vector<std::int32_t> tokens;
+  if (parsed.use_messages) {
+    auto text = RenderChat(*model, parsed.messages, "");
+    if (!text.ok()) {
+      result.response = ErrorResponse(BadRequest(text.status().message(), "messages"));
+      return result;
+    }
+    tokens = EncodePrompt(*model, *text);
+  } else if (parsed.add_special) {
+    tokens = EncodePrompt(*model, parsed.prompt);
+  } else {
+    tokens = model->tokenizer->Encode(parsed.prompt, false, true);
+  }
+  nlohmann::json body = {{"tokens", tokens},
+                         {"count", tokens.size()},
+                         {"max_model_len", model->engine->layout().context_length}};
+  result.response = JsonResponse(200, body.dump());
+  return result;
+}
+
+RouteResult HandleDetokenize(ServerState& state, const HttpRequest& request) {
+  RouteResult result;
+  DetokenizeRequest parsed;
+  std::optional<ApiError> error = ParseDetokenizeRequest(request.body, parsed);
+  ServedModel* model = error ? nullptr : ModelFor(state, parsed.model, error);
+  if (model == nullptr) {
+    result.response = ErrorResponse(*error);
+    return result;
+  }
+  result.model = model->id;
+  for (std::int32_t id : parsed.tokens) {
+    if (id >= model->tokenizer->vocab_size()) {
+      result.response = ErrorResponse(BadRequest(
+          "token id " + std::to_string(id) + " is outside the vocabulary", "tokens"));
+      return result;
+    }
+  }
+  nlohmann::json body = {{"prompt", model->tokenizer->Decode(parsed.tokens)}};
+  result.response =
+      JsonResponse(200, body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  return result;
+}
+
+}  // namespace citadel::server
