@@ -90,6 +90,7 @@ inline void Q4_KScalesMins(const std::uint8_t* packed, std::uint8_t out[16]) {
 // only) one float per 32-element group.
 struct Q4_0Format {
   static constexpr int kK = 32;
+  static constexpr int kChunksPerActScale = 1;
   static constexpr bool kHasMins = false;
   static void Decode(const std::uint8_t* wrow, std::int64_t cols, std::int8_t* vals, float* scales,
                      float*) {
@@ -111,6 +112,7 @@ struct Q4_0Format {
 
 struct Q8_0Format {
   static constexpr int kK = 32;
+  static constexpr int kChunksPerActScale = 1;
   static constexpr bool kHasMins = false;
   static void Decode(const std::uint8_t* wrow, std::int64_t cols, std::int8_t* vals, float* scales,
                      float*) {
@@ -127,6 +129,7 @@ struct Q8_0Format {
 
 struct Q4_KFormat {
   static constexpr int kK = 32;
+  static constexpr int kChunksPerActScale = 8;  // one activation scale per super-block
   static constexpr bool kHasMins = true;
   static void Decode(const std::uint8_t* wrow, std::int64_t cols, std::int8_t* vals, float* scales,
                      float* mins) {
@@ -160,6 +163,7 @@ struct Q4_KFormat {
 
 struct Q6_KFormat {
   static constexpr int kK = 16;
+  static constexpr int kChunksPerActScale = 16;
   static constexpr bool kHasMins = false;
   static void Decode(const std::uint8_t* wrow, std::int64_t cols, std::int8_t* vals, float* scales,
                      float*) {
@@ -263,15 +267,51 @@ void Repack(const WeightView& w, std::int64_t r0, int nvalid, const Panel& p) {
   }
 }
 
-// acc[m] += C[m] * weight_scales * act_scale[m] for the 16 rows of C.
-inline void ScaleInto(const std::int32_t* c, const float* weight_scales, const float* act_scales,
-                      __m512 acc[kTile]) {
-  const __m512 ws = _mm512_load_ps(weight_scales);
-  for (int m = 0; m < kTile; ++m) {
-    const __m512 v = _mm512_cvtepi32_ps(_mm512_load_si512(c + m * 16));
-    acc[m] = _mm512_fmadd_ps(v, _mm512_mul_ps(ws, _mm512_set1_ps(act_scales[m])), acc[m]);
-  }
+// The float accumulation shared by the tile and the VNNI kernels, chunk by
+// chunk in order, lanes = the 16 rows of a panel:
+//   one activation scale per chunk (Q4_0, Q8_0):  acc += isum * (ws * da)
+//   one per super-block of G chunks (K-quants):   part += isum * ws over the
+//     super-block's chunks (part starting at 0), then acc += part * da.
+// Both kernels must use exactly these operations so their results match bit
+// for bit.
+inline __m512 AccumulateChunk(__m512 isum_f, __m512 ws, float da, __m512 acc) {
+  return _mm512_fmadd_ps(isum_f, _mm512_mul_ps(ws, _mm512_set1_ps(da)), acc);
 }
+
+// The tile kernel's accumulators for 16 tokens.
+template <class F>
+struct TileAccumulator {
+  static constexpr int kG = F::kChunksPerActScale;
+  __m512 acc[kTile];
+  __m512 part[kG == 1 ? 1 : kTile];
+
+  TileAccumulator() {
+    for (int m = 0; m < kTile; ++m) acc[m] = _mm512_setzero_ps();
+    for (__m512& v : part) v = _mm512_setzero_ps();
+  }
+
+  // Adds chunk c: `buf` is its 16 x 16 int32 tile, `ws_ptr` its 16 weight
+  // scales, `act_scales` its 16 activation scales.
+  void Add(std::int64_t c, const std::int32_t* buf, const float* ws_ptr, const float* act_scales) {
+    const __m512 ws = _mm512_load_ps(ws_ptr);
+    if constexpr (kG == 1) {
+      for (int m = 0; m < kTile; ++m) {
+        acc[m] = AccumulateChunk(_mm512_cvtepi32_ps(_mm512_load_si512(buf + m * 16)), ws,
+                                 act_scales[m], acc[m]);
+      }
+    } else {
+      for (int m = 0; m < kTile; ++m) {
+        part[m] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(_mm512_load_si512(buf + m * 16)), ws, part[m]);
+      }
+      if ((c + 1) % kG == 0) {
+        for (int m = 0; m < kTile; ++m) {
+          acc[m] = _mm512_fmadd_ps(part[m], _mm512_set1_ps(act_scales[m]), acc[m]);
+          part[m] = _mm512_setzero_ps();
+        }
+      }
+    }
+  }
+};
 
 // C = A (tokens, chunk c) x B (panel, chunk c) into tile set 0 (C 0, A 2,
 // B 4) or set 1 (C 1, A 3, B 5). The tile intrinsics take literal numbers.
@@ -302,8 +342,8 @@ void PanelTile(const WeightView& w, const PreparedActivations& act, const Panel&
   const std::size_t stride = act.row_bytes;
   const float* act_scales = p.act_scales + (t0 / kTile) * chunks * kTile;
   alignas(64) std::int32_t c_buf[2][kTile * kTile];
-  __m512 acc[kTile];
-  for (int m = 0; m < kTile; ++m) acc[m] = _mm512_setzero_ps();
+  TileAccumulator<F> accumulator;
+  __m512* acc = accumulator.acc;
   // Software pipeline: while the TMUL works on chunk c + 1 and chunk c's
   // tile is stored, the vector units scale chunk c - 1 (stored one step
   // earlier, so its stores have retired). Chunks are still scaled in order.
@@ -311,16 +351,18 @@ void PanelTile(const WeightView& w, const PreparedActivations& act, const Panel&
   for (std::int64_t c = 0; c < chunks; c += 2) {
     if (c + 1 < chunks) TileDot1<kK>(a, stride, p.b, c + 1);
     _tile_stored(0, c_buf[0], 64);
-    if (c > 0) ScaleInto(c_buf[1], p.scales + (c - 1) * kTile, act_scales + (c - 1) * kTile, acc);
+    if (c > 0) {
+      accumulator.Add(c - 1, c_buf[1], p.scales + (c - 1) * kTile, act_scales + (c - 1) * kTile);
+    }
     if (c + 1 < chunks) {
       if (c + 2 < chunks) TileDot0<kK>(a, stride, p.b, c + 2);
       _tile_stored(1, c_buf[1], 64);
-      ScaleInto(c_buf[0], p.scales + c * kTile, act_scales + c * kTile, acc);
+      accumulator.Add(c, c_buf[0], p.scales + c * kTile, act_scales + c * kTile);
     }
   }
   // The last chunk is still waiting in its buffer.
   const std::int64_t last = chunks - 1;
-  ScaleInto(c_buf[last & 1], p.scales + last * kTile, act_scales + last * kTile, acc);
+  accumulator.Add(last, c_buf[last & 1], p.scales + last * kTile, act_scales + last * kTile);
   if constexpr (F::kHasMins) {
     const std::int64_t groups = w.cols / 32;
     for (int m = 0; m < kTile; ++m) {
@@ -339,7 +381,7 @@ void PanelTile(const WeightView& w, const PreparedActivations& act, const Panel&
 
 // ------------------------------------------------ VNNI (fewer than 16 tokens)
 // Per 16-row panel and token: isum[token][chunk][row], then the same float
-// accumulation as PanelTile (ScaleInto), lanes = rows.
+// accumulation as PanelTile (TileAccumulator), lanes = rows.
 
 // z[i] = x[2i] + x[2i+1] and z[8 + i] = y[2i] + y[2i+1], i < 8.
 inline __m512i PairSum(__m512i x, __m512i y) {
@@ -559,10 +601,19 @@ void VnniFinish(const WeightView& w, const PreparedActivations& act, const RowSu
     const std::uint8_t* row = act.Row(t0 + t);
     const std::int32_t* isum = rs.isum + t * rs.chunks * kTile;
     __m512 acc = _mm512_setzero_ps();
+    __m512 part = _mm512_setzero_ps();
     for (std::int64_t c = 0; c < rs.chunks; ++c) {
       const __m512 v = _mm512_cvtepi32_ps(_mm512_load_si512(isum + c * kTile));
       const __m512 ws = _mm512_load_ps(rs.scales + c * kTile);
-      acc = _mm512_fmadd_ps(v, _mm512_mul_ps(ws, _mm512_set1_ps(F::ActScale(row, w.cols, c))), acc);
+      if constexpr (F::kChunksPerActScale == 1) {
+        acc = AccumulateChunk(v, ws, F::ActScale(row, w.cols, c), acc);
+      } else {  // as TileAccumulator::Add
+        part = _mm512_fmadd_ps(v, ws, part);
+        if ((c + 1) % F::kChunksPerActScale == 0) {
+          acc = _mm512_fmadd_ps(part, _mm512_set1_ps(F::ActScale(row, w.cols, c)), acc);
+          part = _mm512_setzero_ps();
+        }
+      }
     }
     if constexpr (F::kHasMins) {
       const float* sums = F::ActGroupSums(row, w.cols);
