@@ -120,11 +120,14 @@ struct MetadataEntry {
 
 struct TensorInfo {
   std::string name;
-  TensorType type;                     // from gguf/tensor_type.h
-  std::vector<std::int64_t> dims;      // dims[0] is the row length (innermost), ggml order
-  std::int64_t elements = 0;           // product of dims (validated not to overflow)
-  std::uint64_t offset = 0;            // relative to the data section
-  std::span<const std::uint8_t> data;  // the tensor's bytes inside the mapping
+  TensorType type;                 // from gguf/tensor_type.h
+  std::vector<std::int64_t> dims;  // dims[0] is the row length (innermost), ggml order
+  std::int64_t elements = 0;       // product of dims (validated not to overflow)
+  std::uint64_t offset = 0;        // relative to the data section
+  // The tensor's bytes inside the mapping. Its file offset is a multiple of
+  // the file's alignment; with Open the mapping is page-aligned, so the data
+  // is aligned in memory too (with Parse, as aligned as the caller's buffer).
+  std::span<const std::uint8_t> data;
 
   std::int64_t rows() const { return dims.empty() || dims[0] == 0 ? 0 : elements / dims[0]; }
   std::uint64_t size_bytes() const { return data.size(); }

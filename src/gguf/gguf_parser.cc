@@ -4,7 +4,6 @@
 #include <limits>
 #include <numeric>
 #include <string_view>
-#include <unordered_set>
 #include <utility>
 
 #include "gguf/byte_reader.h"
