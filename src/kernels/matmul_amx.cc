@@ -203,7 +203,7 @@ struct Panel {
   std::int8_t* b;     // [chunks][K/4][16][4]
   float* scales;      // [chunks][16]
   float* mins;        // [cols/32][16] (Q4_K)
-  std::int8_t* vals;  // one decoded row
+  std::int8_t* vals;  // [16][cols] the decoded rows
   float* row_scales;  // [chunks]
   float* row_mins;    // [cols/32]
   float* act_scales;  // [token tiles][chunks][16 tokens]
@@ -217,7 +217,7 @@ template <class F>
 std::size_t ScratchBytes(const WeightView& w, std::int64_t tokens) {
   const std::int64_t chunks = w.cols / F::kK;
   return RoundUp64(w.cols * kTile) + RoundUp64(chunks * kTile * 4) +
-         RoundUp64(w.cols / 32 * kTile * 4) + RoundUp64(w.cols) + RoundUp64(chunks * 4) +
+         RoundUp64(w.cols / 32 * kTile * 4) + RoundUp64(w.cols * kTile) + RoundUp64(chunks * 4) +
          RoundUp64(w.cols / 32 * 4) + RoundUp64(TokenTiles(tokens) * chunks * kTile * 4);
 }
 
@@ -232,7 +232,7 @@ Panel CarvePanel(const WeightView& w, std::uint8_t* scratch) {
   p.mins = reinterpret_cast<float*>(scratch);
   scratch += RoundUp64(w.cols / 32 * kTile * 4);
   p.vals = reinterpret_cast<std::int8_t*>(scratch);
-  scratch += RoundUp64(w.cols);
+  scratch += RoundUp64(w.cols * kTile);
   p.row_scales = reinterpret_cast<float*>(scratch);
   scratch += RoundUp64(chunks * 4);
   p.row_mins = reinterpret_cast<float*>(scratch);
@@ -248,21 +248,28 @@ void Repack(const WeightView& w, std::int64_t r0, int nvalid, const Panel& p) {
   const std::int64_t groups = w.cols / 32;
   const std::size_t row_bytes = static_cast<std::size_t>(RowBytes(w.type, w.cols));
   for (int n = 0; n < kTile; ++n) {
+    std::int8_t* vals = p.vals + n * w.cols;
     if (n < nvalid) {
-      F::Decode(w.data + (r0 + n) * row_bytes, w.cols, p.vals, p.row_scales, p.row_mins);
+      F::Decode(w.data + (r0 + n) * row_bytes, w.cols, vals, p.row_scales, p.row_mins);
     } else {
-      std::memset(p.vals, 0, w.cols);
+      std::memset(vals, 0, w.cols);
       std::fill(p.row_scales, p.row_scales + chunks, 0.0f);
       std::fill(p.row_mins, p.row_mins + groups, 0.0f);
     }
-    for (std::int64_t c = 0; c < chunks; ++c) {
-      std::int8_t* dst = p.b + c * kK * kTile + n * 4;
-      const std::int8_t* src = p.vals + c * kK;
-      for (int kk = 0; kk < kK / 4; ++kk) std::memcpy(dst + kk * 64, src + kk * 4, 4);
-      p.scales[c * kTile + n] = p.row_scales[c];
-    }
+    for (std::int64_t c = 0; c < chunks; ++c) p.scales[c * kTile + n] = p.row_scales[c];
     if constexpr (F::kHasMins) {
       for (std::int64_t g = 0; g < groups; ++g) p.mins[g * kTile + n] = p.row_mins[g];
+    }
+  }
+  // B rows: dword kk of every row n, gathered across the 16 decoded rows.
+  const __m512i row_offsets =
+      _mm512_mullo_epi32(_mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0),
+                         _mm512_set1_epi32(static_cast<int>(w.cols)));
+  for (std::int64_t c = 0; c < chunks; ++c) {
+    std::int8_t* dst = p.b + c * kK * kTile;
+    for (int kk = 0; kk < kK / 4; ++kk) {
+      const __m512i dwords = _mm512_i32gather_epi32(row_offsets, p.vals + c * kK + kk * 4, 1);
+      _mm512_store_si512(dst + kk * 64, dwords);
     }
   }
 }
