@@ -12,10 +12,18 @@
 // depend on the other tokens of the call, nor on the thread count.
 //
 // The weights are used in place (usually straight from the model's memory
-// map). The path is chosen at run time (kernels/cpu_features.h): AVX-512 VNNI,
-// AVX2, or the scalar reference; few tokens (decode) stream each weight row
-// once for all tokens; many tokens (prefill) run a tiled GEMM that reuses
-// each weight block across a tile of tokens. Rows are split over the pool.
+// map; no repacked copy is kept). The path is chosen at run time
+// (kernels/cpu_features.h, capped by CITADEL_CPU):
+//   amx     (Sapphire Rapids+; Q4_0, Q8_0, Q4_K, Q6_K): 16+ tokens run an AMX
+//           int8 GEMM over 16-row panels decoded on the fly; fewer tokens
+//           stream the weights once with AVX-512 VNNI. Both produce the same
+//           bits, so batching never changes a token's result.
+//   avx512  (AVX-512 BW/VL + VNNI, e.g. Zen 4): VNNI kernels, each weight
+//           block decoded once for a tile of up to 8 tokens.
+//   avx2    (4 tokens per tile), then the scalar reference (every type).
+// Types without a SIMD kernel use the next lower path that has one; the
+// scalar path covers every type of kernels/vec_dot.h. Rows are split over the
+// pool in multiples of 16.
 //
 // Thread contract: MatMul is thread-compatible — concurrent calls need their
 // own MatMulScratch and ThreadPool; the weight memory is only read.
