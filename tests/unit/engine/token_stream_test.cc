@@ -10,15 +10,22 @@ namespace {
 
 using std::chrono::milliseconds;
 
+TokenEvent Token(std::int32_t id, std::string text = "") {
+  TokenEvent event;
+  event.token_id = id;
+  event.text = std::move(text);
+  return event;
+}
+
 TEST(TokenStreamTest, DeliversEventsInOrderThenEnds) {
   TokenStream stream(3);
-  stream.Push({.token_id = 10, .text = "a"});
-  stream.Push({.token_id = 11, .text = "b"});
+  stream.Push(Token(10, "a"));
+  stream.Push(Token(11, "b"));
   FinalEvent final_event;
   final_event.reason = FinishReason::kLength;
   final_event.usage.completion_tokens = 2;
   stream.Finish(final_event);
-  stream.Push({.token_id = 12, .text = "dropped"});
+  stream.Push(Token(12, "dropped"));
   EXPECT_TRUE(stream.finished());
 
   auto e1 = stream.TryNext();
@@ -40,7 +47,7 @@ TEST(TokenStreamTest, NextTimesOutWhenNothingArrives) {
 TEST(TokenStreamTest, ConsumerOnAnotherThreadReceivesEverything) {
   auto stream = std::make_shared<TokenStream>(1);
   std::thread producer([stream] {
-    for (int i = 0; i < 1000; ++i) stream->Push({.token_id = i});
+    for (int i = 0; i < 1000; ++i) stream->Push(Token(i));
     stream->Finish({});
   });
   int expected = 0;
@@ -60,11 +67,11 @@ TEST(TokenStreamTest, ConsumerOnAnotherThreadReceivesEverything) {
 
 TEST(TokenStreamTest, NotifyIsCalledForEveryEventAndForPendingOnes) {
   TokenStream stream(1);
-  stream.Push({.token_id = 1});
+  stream.Push(Token(1));
   std::atomic<int> calls = 0;
   stream.SetNotify([&calls] { ++calls; });
   EXPECT_EQ(calls, 1) << "an event was already waiting";
-  stream.Push({.token_id = 2});
+  stream.Push(Token(2));
   stream.Finish({});
   EXPECT_EQ(calls, 3);
 }
@@ -72,7 +79,7 @@ TEST(TokenStreamTest, NotifyIsCalledForEveryEventAndForPendingOnes) {
 TEST(TokenStreamTest, DrainAllBlocksUntilFinal) {
   auto stream = std::make_shared<TokenStream>(1);
   std::thread producer([stream] {
-    stream->Push({.token_id = 5});
+    stream->Push(Token(5));
     FinalEvent final_event;
     final_event.reason = FinishReason::kCancelled;
     stream->Finish(final_event);
