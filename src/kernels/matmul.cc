@@ -116,7 +116,7 @@ void MatMulAtLevel(SimdLevel level, const WeightView& w, const float* act, std::
   const std::size_t thread_bytes = kernels.thread_scratch_bytes != nullptr
                                        ? RoundUp64(kernels.thread_scratch_bytes(w, tokens))
                                        : 0;
-  const std::int64_t multiple = tokens >= kernels.token_multiple ? kernels.token_multiple : 1;
+  const std::int64_t multiple = tokens >= kernels.pad_from_tokens ? kernels.token_multiple : 1;
   const std::int64_t padded_tokens = (tokens + multiple - 1) / multiple * multiple;
   const int threads = pool.size();
   std::uint8_t* base =

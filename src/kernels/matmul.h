@@ -14,8 +14,8 @@
 // The weights are used in place (usually straight from the model's memory
 // map; no repacked copy is kept). The path is chosen at run time
 // (kernels/cpu_features.h, capped by CITADEL_CPU):
-//   amx     (Sapphire Rapids+; Q4_0, Q8_0, Q4_K, Q6_K): 16+ tokens run an AMX
-//           int8 GEMM over 16-row panels decoded on the fly; fewer tokens
+//   amx     (Sapphire Rapids+; Q4_0, Q8_0, Q4_K, Q6_K): from 6 tokens on an
+//           AMX int8 GEMM over 16-row panels decoded on the fly; fewer tokens
 //           stream the weights once with AVX-512 VNNI. Both produce the same
 //           bits, so batching never changes a token's result.
 //   avx512  (AVX-512 BW/VL + VNNI, e.g. Zen 4): VNNI kernels, each weight

@@ -9,16 +9,17 @@
 //      K/4 rows of [16 outputs x 4 consecutive inputs]. Alongside: one float
 //      scale per (chunk, output) — block scale, times the sub-block scale
 //      for the K-quants — and for Q4_K the scaled mins.
-//   2. For each tile of 16 tokens: per chunk one TDPBSSD (16 tokens x 16
-//      outputs x K, exact int32), stored and scaled into 16 float vectors:
-//      acc[token] += int_sum * weight_scale[outputs] * act_scale[token].
-//      Two tile sets alternate so the next chunk's TDPBSSD overlaps the
-//      scaling of the current one.
-// Below 16 tokens the AMX tiles would idle, so the same path computes the
-// same exact per-chunk integer sums with AVX-512 VNNI straight from the
-// weights (no repack), lanes = the 16 rows of a panel, and then runs the
-// very same float accumulation. Both ways give bit-identical outputs, so a
-// token's result never depends on how many tokens share its batch.
+//   2. For each tile of 16 tokens (the last one padded with zero rows): per
+//      chunk one TDPBSSD (16 tokens x 16 outputs x K, exact int32), stored
+//      and folded into 16 float vectors, one per token, lanes = outputs
+//      (TileAccumulator). Two tile sets alternate so the TMUL works on the
+//      next chunk while the vector units scale the previous one.
+// For very few tokens (under kAmxTokens) repacking panels costs more than
+// it saves, so the same path computes the same exact per-chunk integer sums
+// with AVX-512 VNNI straight from the weights (no repack), lanes = the 16
+// rows of a panel, and runs the very same float accumulation. Both ways give
+// bit-identical outputs, so a token's result never depends on how many
+// tokens share its batch.
 // Integer sums are exact; only the float accumulation order differs from
 // the scalar reference.
 //
@@ -37,8 +38,10 @@
 namespace citadel::kernels::internal {
 namespace {
 
-constexpr int kTile = 16;                // tokens per A tile, outputs per B tile
-constexpr std::int64_t kAmxTokens = 16;  // fewest tokens worth the tiles
+constexpr int kTile = 16;  // tokens per A tile, outputs per B tile
+// Fewest tokens worth the tiles: below this, repacking a panel costs more
+// than streaming it with VNNI once per token.
+constexpr std::int64_t kAmxTokens = 6;
 
 struct alignas(64) TileConfig {
   std::uint8_t palette_id = 1;
@@ -299,19 +302,24 @@ struct TileAccumulator {
 
   // Adds chunk c: `buf` is its 16 x 16 int32 tile, `ws_ptr` its 16 weight
   // scales, `act_scales` its 16 activation scales.
-  void Add(std::int64_t c, const std::int32_t* buf, const float* ws_ptr, const float* act_scales) {
+  // Tokens from `mvalid` on are padding and skipped.
+  void Add(std::int64_t c, const std::int32_t* buf, const float* ws_ptr, const float* act_scales,
+           int mvalid) {
     const __m512 ws = _mm512_load_ps(ws_ptr);
     if constexpr (kG == 1) {
       for (int m = 0; m < kTile; ++m) {
+        if (m >= mvalid) break;
         acc[m] = AccumulateChunk(_mm512_cvtepi32_ps(_mm512_load_si512(buf + m * 16)), ws,
                                  act_scales[m], acc[m]);
       }
     } else {
       for (int m = 0; m < kTile; ++m) {
+        if (m >= mvalid) break;
         part[m] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(_mm512_load_si512(buf + m * 16)), ws, part[m]);
       }
       if ((c + 1) % kG == 0) {
         for (int m = 0; m < kTile; ++m) {
+          if (m >= mvalid) break;
           acc[m] = _mm512_fmadd_ps(part[m], _mm512_set1_ps(act_scales[m]), acc[m]);
           part[m] = _mm512_setzero_ps();
         }
@@ -359,20 +367,22 @@ void PanelTile(const WeightView& w, const PreparedActivations& act, const Panel&
     if (c + 1 < chunks) TileDot1<kK>(a, stride, p.b, c + 1);
     _tile_stored(0, c_buf[0], 64);
     if (c > 0) {
-      accumulator.Add(c - 1, c_buf[1], p.scales + (c - 1) * kTile, act_scales + (c - 1) * kTile);
+      accumulator.Add(c - 1, c_buf[1], p.scales + (c - 1) * kTile, act_scales + (c - 1) * kTile,
+                      mvalid);
     }
     if (c + 1 < chunks) {
       if (c + 2 < chunks) TileDot0<kK>(a, stride, p.b, c + 2);
       _tile_stored(1, c_buf[1], 64);
-      accumulator.Add(c, c_buf[0], p.scales + c * kTile, act_scales + c * kTile);
+      accumulator.Add(c, c_buf[0], p.scales + c * kTile, act_scales + c * kTile, mvalid);
     }
   }
   // The last chunk is still waiting in its buffer.
   const std::int64_t last = chunks - 1;
-  accumulator.Add(last, c_buf[last & 1], p.scales + last * kTile, act_scales + last * kTile);
+  accumulator.Add(last, c_buf[last & 1], p.scales + last * kTile, act_scales + last * kTile,
+                  mvalid);
   if constexpr (F::kHasMins) {
     const std::int64_t groups = w.cols / 32;
-    for (int m = 0; m < kTile; ++m) {
+    for (int m = 0; m < mvalid; ++m) {
       const float* sums = F::ActGroupSums(act.Row(t0 + m), w.cols);
       for (std::int64_t g = 0; g < groups; ++g) {
         acc[m] =
@@ -386,7 +396,7 @@ void PanelTile(const WeightView& w, const PreparedActivations& act, const Panel&
   }
 }
 
-// ------------------------------------------------ VNNI (fewer than 16 tokens)
+// ------------------------------------------------ VNNI (fewer than kAmxTokens)
 // Per 16-row panel and token: isum[token][chunk][row], then the same float
 // accumulation as PanelTile (TileAccumulator), lanes = rows.
 
@@ -697,24 +707,28 @@ const PathKernels kQ4_0 = {Q4_0RowBytes,
                            AmxCompute<Q4_0Format, Q4_0Sums>,
                            AllScratchBytes<Q4_0Format>,
                            QuantizeActivationAvx512,
+                           kTile,
                            kAmxTokens};
 const PathKernels kQ8_0 = {Q4_0RowBytes,
                            PrepareQ4_0,
                            AmxCompute<Q8_0Format, Q8_0Sums>,
                            AllScratchBytes<Q8_0Format>,
                            QuantizeActivationAvx512,
+                           kTile,
                            kAmxTokens};
 const PathKernels kQ4_K = {Q4_KRowBytes,
                            PrepareQ4_K,
                            AmxCompute<Q4_KFormat, Q4_KSums>,
                            AllScratchBytes<Q4_KFormat>,
                            QuantizeActivationAvx512,
+                           kTile,
                            kAmxTokens};
 const PathKernels kQ6_K = {Q6_KRowBytes,
                            PrepareQ6_K,
                            AmxCompute<Q6_KFormat, Q6_KSums>,
                            AllScratchBytes<Q6_KFormat>,
                            QuantizeActivationAvx512,
+                           kTile,
                            kAmxTokens};
 
 }  // namespace

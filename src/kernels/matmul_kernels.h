@@ -49,9 +49,10 @@ struct PathKernels {
   // Quantizes one activation row to the partner format (nullptr: the scalar
   // quantizers of kernels/activation_quant.h). Must give the same bytes.
   void (*quantize_row)(TensorType act_type, const float* src, void* dst, std::int64_t n) = nullptr;
-  // Calls with at least this many tokens get their prepared rows padded with
-  // zero rows up to a multiple of it.
+  // Calls with at least `pad_from_tokens` tokens get their prepared rows
+  // padded with zero rows up to a multiple of `token_multiple`.
   std::int64_t token_multiple = 1;
+  std::int64_t pad_from_tokens = 0;
 };
 
 // ---- Activation layouts shared by the AVX2 and AVX-512 paths ----------------
@@ -118,7 +119,7 @@ const PathKernels* ScalarKernels(TensorType type);
 const PathKernels* Avx2Kernels(TensorType type);
 const PathKernels* Avx512Kernels(TensorType type);
 // The AMX path (call only when the CPU has AMX and Linux granted it): AMX
-// tiles for 16 or more tokens, AVX-512 VNNI below that, both producing
+// tiles from a few tokens on (kAmxTokens), AVX-512 VNNI below, both producing
 // bit-identical results (matmul_amx.cc); nullptr when the type has none.
 const PathKernels* AmxKernels(TensorType type);
 

@@ -163,7 +163,7 @@ TEST(MatMulTest, ResultDoesNotDependOnThreadCount) {
 TEST(MatMulTest, TokenResultDoesNotDependOnBatch) {
   // A token's outputs are bit-identical alone or batched with any number of
   // other tokens, on every path (greedy output must not change with
-  // batching; the AMX path switches between VNNI and tiles at 16 tokens).
+  // batching; the AMX path switches from VNNI to partial and then full tiles).
   const SimdLevel max_level = MaxSupportedSimdLevel();
   for (TensorType type : kFastTypes) {
     Matrix m = RandomMatrix(type, 37, 512, 13);

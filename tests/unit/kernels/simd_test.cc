@@ -98,7 +98,8 @@ TEST(SimdTest, IntegerPartialSumsAreExactOnEveryPath) {
     const bool k_quant = Traits(type).block_elements == 256;
     for (std::int64_t cols :
          k_quant ? std::vector<std::int64_t>{256, 512} : std::vector<std::int64_t>{32, 96, 512}) {
-      for (std::int64_t tokens : {11, 19}) {  // the AMX path: VNNI below 16 tokens, tiles above
+      for (std::int64_t tokens :
+           {3, 11, 19}) {  // AMX path: VNNI for few tokens, tiles (partial, full)
         const std::int64_t rows = 13;
         std::vector<std::uint8_t> weights = ExactWeights(type, rows, cols, rng);
         std::vector<float> act = ExactActivations(tokens, cols, rng);
@@ -159,10 +160,12 @@ TEST(SimdTest, Avx512QuantizersAreBitExact) {
 TEST(SimdTest, SelectedLevelNeverExceedsTheCpu) {
   EXPECT_LE(SelectedSimdLevel(), MaxSupportedSimdLevel());
   const CpuFeatures& f = DetectCpuFeatures();
-  if (MaxSupportedSimdLevel() == SimdLevel::kAvx512) {
+  if (MaxSupportedSimdLevel() >= SimdLevel::kAvx512) {
     EXPECT_TRUE(f.avx512f && f.avx512bw && f.avx512vnni);
   }
-  if (f.amx_usable) EXPECT_TRUE(f.amx_tile && f.amx_int8);
+  if (f.amx_usable) {
+    EXPECT_TRUE(f.amx_tile && f.amx_int8);
+  }
   EXPECT_EQ(MaxSupportedSimdLevel() == SimdLevel::kAmx, f.amx_usable);
 }
 
