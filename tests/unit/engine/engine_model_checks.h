@@ -21,6 +21,8 @@ namespace citadel::engine::testing {
 struct Job {
   std::vector<std::int32_t> prompt;
   int max_tokens = 0;
+  float temperature = 0;  // 0: greedy
+  std::uint64_t seed = 0;
 };
 
 struct JobResult {
@@ -62,6 +64,13 @@ inline SamplingParams GreedyParams() {
   return params;
 }
 
+inline SamplingParams ParamsOf(const Job& job) {
+  SamplingParams params;
+  params.temperature = job.temperature;
+  params.seed = job.seed;
+  return params;
+}
+
 inline StopConditions LengthOnly(int max_tokens) {
   StopConditions stop;
   stop.max_tokens = max_tokens;
@@ -76,7 +85,7 @@ inline std::vector<JobResult> RunOneByOne(model::Model& model, const tokenizer::
   auto engine = StartEngine(model, tok, forward, EngineOptions{});
   std::vector<JobResult> results;
   for (const Job& job : jobs) {
-    auto stream = engine->Submit(job.prompt, GreedyParams(), LengthOnly(job.max_tokens));
+    auto stream = engine->Submit(job.prompt, ParamsOf(job), LengthOnly(job.max_tokens));
     EXPECT_TRUE(stream.ok()) << stream.status().ToString();
     results.push_back(Drain(**stream));
   }
@@ -91,7 +100,7 @@ inline std::vector<JobResult> RunConcurrently(model::Model& model, const tokeniz
   auto engine = StartEngine(model, tok, forward, options, num_blocks);
   std::vector<std::shared_ptr<TokenStream>> streams;
   for (const Job& job : jobs) {
-    auto stream = engine->Submit(job.prompt, GreedyParams(), LengthOnly(job.max_tokens));
+    auto stream = engine->Submit(job.prompt, ParamsOf(job), LengthOnly(job.max_tokens));
     EXPECT_TRUE(stream.ok()) << stream.status().ToString();
     streams.push_back(*stream);
   }

@@ -64,6 +64,28 @@ TEST_F(EngineModelTest, GreedyOutputIndependentOfBatchingAndPreemption) {
   testing::CheckBatchingInvariance(*model_, *tok_, testing::MixedJobs(Pool(), 16, 90, 24));
 }
 
+TEST_F(EngineModelTest, SeededSamplingIsIndependentOfBatching) {
+  std::vector<testing::Job> jobs = testing::MixedJobs(Pool(), 8, 60, 20);
+  for (size_t i = 0; i < jobs.size(); ++i) {
+    jobs[i].temperature = 1.0f;
+    jobs[i].seed = 1000 + i;
+  }
+  const auto alone = testing::RunOneByOne(*model_, *tok_, jobs);
+  EngineOptions options;
+  options.max_batch_tokens = 32;
+  EngineMetrics metrics;
+  testing::ExpectSameTokens(
+      alone, testing::RunConcurrently(*model_, *tok_, jobs, options, 0, &metrics), "sampled");
+  // Different seeds give different continuations (the sampler really samples).
+  EXPECT_NE(testing::RunOneByOne(*model_, *tok_, {jobs[0]})[0].tokens,
+            testing::RunOneByOne(*model_, *tok_, {[&] {
+              testing::Job other = jobs[0];
+              other.seed = 7;
+              return other;
+            }()})[0]
+                .tokens);
+}
+
 TEST_F(EngineModelTest, PrefixCacheHitMatchesMiss) {
   std::vector<std::int32_t> pool = Pool();
   std::vector<std::int32_t> system(pool.begin(), pool.begin() + 70);
