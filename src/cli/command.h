@@ -23,5 +23,7 @@ void RegisterGenerateCommand(CLI::App& app, CommandResult& result);
 void RegisterQuantizeCommand(CLI::App& app, CommandResult& result);
 void RegisterTokenizeCommand(CLI::App& app, CommandResult& result);
 void RegisterTemplateCommand(CLI::App& app, CommandResult& result);
+void RegisterServeCommand(CLI::App& app, CommandResult& result);
+void RegisterConfigCommand(CLI::App& app, CommandResult& result);
 
 }  // namespace citadel::cli

@@ -18,6 +18,8 @@ int main(int argc, char** argv) {
   citadel::cli::RegisterQuantizeCommand(app, result);
   citadel::cli::RegisterTokenizeCommand(app, result);
   citadel::cli::RegisterTemplateCommand(app, result);
+  citadel::cli::RegisterServeCommand(app, result);
+  citadel::cli::RegisterConfigCommand(app, result);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

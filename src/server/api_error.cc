@@ -43,20 +43,23 @@ ApiError MethodNotAllowed(const std::string& method, const std::string& path) {
 }
 
 ApiError PayloadTooLarge(std::int64_t limit_bytes) {
-  return {413, "Request body is larger than the limit of " + std::to_string(limit_bytes) +
-                   " bytes",
+  return {413, "Request body is larger than the limit of " + std::to_string(limit_bytes) + " bytes",
           "invalid_request_error", "", "request_too_large"};
 }
 
 ApiError HeadersTooLarge(std::int64_t limit_bytes) {
-  return {431, "Request headers are larger than the limit of " + std::to_string(limit_bytes) +
-                   " bytes",
+  return {431,
+          "Request headers are larger than the limit of " + std::to_string(limit_bytes) + " bytes",
           "invalid_request_error", "", "headers_too_large"};
 }
 
 ApiError QueueFull(int retry_after_s) {
-  return {429,   "The server is at capacity: too many requests are waiting; retry later",
-          "rate_limit_error", "", "queue_full", retry_after_s};
+  return {429,
+          "The server is at capacity: too many requests are waiting; retry later",
+          "rate_limit_error",
+          "",
+          "queue_full",
+          retry_after_s};
 }
 
 ApiError Unavailable(std::string message, std::string code) {

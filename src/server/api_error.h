@@ -18,8 +18,8 @@ struct ApiError {
   int http_status = 400;
   std::string message;
   std::string type = "invalid_request_error";
-  std::string param;  // "" renders as null
-  std::string code;   // "" renders as null
+  std::string param;      // "" renders as null
+  std::string code;       // "" renders as null
   int retry_after_s = 0;  // > 0: a Retry-After header goes with it
 
   // The JSON body.

@@ -27,7 +27,8 @@ RouteResult HandleChatCompletions(ServerState& state, const HttpRequest& request
   }
   std::vector<std::int32_t> prompt = EncodePrompt(*model, *prompt_text);
   if (prompt.empty()) {
-    result.response = ErrorResponse(BadRequest("The messages render to an empty prompt", "messages"));
+    result.response =
+        ErrorResponse(BadRequest("The messages render to an empty prompt", "messages"));
     return result;
   }
   std::vector<ChoicePlan> plans;
@@ -36,8 +37,8 @@ RouteResult HandleChatCompletions(ServerState& state, const HttpRequest& request
     const std::uint64_t seed = chat.generation.seed_given ? base_seed + i : FreshSeed();
     plans.push_back({prompt, seed, ""});
   }
-  result.job = GenerationJob::Start(*model, chat.generation, NewResponseMeta(ApiKind::kChat, *model),
-                                    std::move(plans), error);
+  result.job = GenerationJob::Start(
+      *model, chat.generation, NewResponseMeta(ApiKind::kChat, *model), std::move(plans), error);
   if (!result.job) result.response = ErrorResponse(*error);
   return result;
 }

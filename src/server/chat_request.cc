@@ -73,9 +73,9 @@ class FieldReader {
     }
     const double x = v->get<double>();
     if (x < lo || x > hi) {
-      return Fail(BadRequest("'" + Param(name) + "' is " + v->dump() + ", outside [" + Fmt(lo) +
-                                 ", " + Fmt(hi) + "]",
-                             Param(name)));
+      return Fail(BadRequest(
+          "'" + Param(name) + "' is " + v->dump() + ", outside [" + Fmt(lo) + ", " + Fmt(hi) + "]",
+          Param(name)));
     }
     out = v->is_number_unsigned() ? static_cast<std::int64_t>(v->get<std::uint64_t>())
                                   : v->get<std::int64_t>();
@@ -125,8 +125,8 @@ bool ReadStop(FieldReader& r, engine::StopConditions& stop) {
   }
   if (!v->is_array()) return r.TypeError("stop", "a string or an array of strings");
   if (v->size() > kMaxStopStrings) {
-    return r.Fail(BadRequest("'stop' has more than " + std::to_string(kMaxStopStrings) + " strings",
-                             "stop"));
+    return r.Fail(
+        BadRequest("'stop' has more than " + std::to_string(kMaxStopStrings) + " strings", "stop"));
   }
   for (const Json& item : *v) {
     if (!item.is_string()) return r.TypeError("stop", "a string or an array of strings");
@@ -146,8 +146,7 @@ bool ReadLogitBias(FieldReader& r, engine::SamplingParams& sampling) {
       return r.Fail(BadRequest("'logit_bias' key '" + key + "' is not a token id", "logit_bias"));
     }
     if (!value.is_number() || value.get<double>() < -100 || value.get<double>() > 100) {
-      return r.Fail(
-          BadRequest("'logit_bias' values must be numbers in [-100, 100]", "logit_bias"));
+      return r.Fail(BadRequest("'logit_bias' values must be numbers in [-100, 100]", "logit_bias"));
     }
     sampling.logit_bias.emplace_back(token, value.get<float>());
   }
@@ -171,8 +170,9 @@ bool ReadGeneration(FieldReader& r, GenerationRequest& g) {
             r.Float("repetition_penalty", g.sampling.repetition_penalty, 0, 10, true) &&
             r.Int("n", g.n, 1, kMaxChoices) && r.Bool("stream", g.stream) &&
             r.Integer("seed", seed, -9.2e18, 1.8e19) && r.Int("max_tokens", max_tokens, 1, 1e9) &&
-            r.Int("max_completion_tokens", max_tokens, 1, 1e9) && r.Bool("ignore_eos", g.stop.ignore_eos) &&
-            ReadStop(r, g.stop) && ReadLogitBias(r, g.sampling);
+            r.Int("max_completion_tokens", max_tokens, 1, 1e9) &&
+            r.Bool("ignore_eos", g.stop.ignore_eos) && ReadStop(r, g.stop) &&
+            ReadLogitBias(r, g.sampling);
   if (!ok) return false;
   if (g.sampling.top_k < 0) g.sampling.top_k = 0;  // -1 means off, as in vLLM
   g.stop.max_tokens = max_tokens;
@@ -187,8 +187,7 @@ bool ReadGeneration(FieldReader& r, GenerationRequest& g) {
 }
 
 // "content": a string, null, or an array of {"type": "text", "text": ...}.
-bool ReadContent(const Json& message, const std::string& prefix, std::string& out,
-                 FieldReader& r) {
+bool ReadContent(const Json& message, const std::string& prefix, std::string& out, FieldReader& r) {
   auto it = message.find("content");
   if (it == message.end() || it->is_null()) return true;
   if (it->is_string()) {
@@ -197,13 +196,13 @@ bool ReadContent(const Json& message, const std::string& prefix, std::string& ou
   }
   const std::string param = prefix + "content";
   if (!it->is_array()) {
-    return r.Fail(BadRequest("'" + param + "' must be a string or an array of content parts",
-                             param, "invalid_type"));
+    return r.Fail(BadRequest("'" + param + "' must be a string or an array of content parts", param,
+                             "invalid_type"));
   }
   for (const Json& part : *it) {
     if (!part.is_object() || !part.contains("type") || !part["type"].is_string()) {
-      return r.Fail(BadRequest("'" + param + "' parts must be objects with a 'type'", param,
-                               "invalid_type"));
+      return r.Fail(
+          BadRequest("'" + param + "' parts must be objects with a 'type'", param, "invalid_type"));
     }
     const std::string type = part["type"].get<std::string>();
     if (type != "text" && type != "input_text") {
@@ -211,8 +210,8 @@ bool ReadContent(const Json& message, const std::string& prefix, std::string& ou
                                param, "unsupported_content"));
     }
     if (!part.contains("text") || !part["text"].is_string()) {
-      return r.Fail(BadRequest("'" + param + "' text parts need a string 'text'", param,
-                               "invalid_type"));
+      return r.Fail(
+          BadRequest("'" + param + "' text parts need a string 'text'", param, "invalid_type"));
     }
     if (!out.empty()) out += "\n";
     out += part["text"].get<std::string>();
@@ -220,14 +219,15 @@ bool ReadContent(const Json& message, const std::string& prefix, std::string& ou
   return true;
 }
 
-bool ReadToolCalls(const Json& message, const std::string& prefix,
-                   tokenizer::ChatMessage& out, FieldReader& r) {
+bool ReadToolCalls(const Json& message, const std::string& prefix, tokenizer::ChatMessage& out,
+                   FieldReader& r) {
   auto it = message.find("tool_calls");
   if (it == message.end() || it->is_null()) return true;
   const std::string param = prefix + "tool_calls";
   if (!it->is_array()) return r.Fail(BadRequest("'" + param + "' must be an array", param));
   for (const Json& call : *it) {
-    const Json* function = call.is_object() && call.contains("function") ? &call["function"] : nullptr;
+    const Json* function =
+        call.is_object() && call.contains("function") ? &call["function"] : nullptr;
     if (function == nullptr || !function->is_object() || !function->contains("name") ||
         !(*function)["name"].is_string()) {
       return r.Fail(BadRequest("'" + param + "' entries need function.name", param));
@@ -322,9 +322,9 @@ bool ReadPrompt(FieldReader& r, CompletionRequest& out) {
   }
   const size_t prompts = out.text_prompts.size() + out.token_prompts.size();
   if (prompts * static_cast<size_t>(out.generation.n) > 2 * kMaxChoices) {
-    return r.Fail(BadRequest("too many prompts times n (at most " +
-                                 std::to_string(2 * kMaxChoices) + " choices)",
-                             "prompt"));
+    return r.Fail(BadRequest(
+        "too many prompts times n (at most " + std::to_string(2 * kMaxChoices) + " choices)",
+        "prompt"));
   }
   return true;
 }
@@ -378,8 +378,7 @@ std::optional<ApiError> ParseTokenizeRequest(std::string_view body, TokenizeRequ
     return std::nullopt;
   }
   if (r.Find("messages") == nullptr) {
-    return BadRequest("'prompt' or 'messages' is required", "prompt",
-                      "missing_required_parameter");
+    return BadRequest("'prompt' or 'messages' is required", "prompt", "missing_required_parameter");
   }
   out.use_messages = true;
   if (!ReadMessages(r, json, out.messages)) return r.error();

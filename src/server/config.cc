@@ -1,5 +1,8 @@
 #include "server/config.h"
 
+#include <toml++/toml.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cassert>
 #include <cctype>
@@ -9,7 +12,6 @@
 #include <fstream>
 #include <functional>
 #include <sstream>
-#include <toml++/toml.h>
 
 namespace citadel::server {
 namespace {
@@ -20,16 +22,20 @@ SettingSpec IntSpec(std::string name, std::int64_t value, double min, double max
                     std::string help) {
   return {std::move(name), SettingType::kInt, value, std::move(help), false, min, max};
 }
-SettingSpec StringSpec(std::string name, std::string value, std::string help,
-                       bool secret = false) {
+SettingSpec StringSpec(std::string name, std::string value, std::string help, bool secret = false) {
   return {std::move(name), SettingType::kString, std::move(value), std::move(help), secret, 0, 0};
 }
 SettingSpec BoolSpec(std::string name, bool value, std::string help) {
   return {std::move(name), SettingType::kBool, value, std::move(help), false, 0, 0};
 }
 SettingSpec ListSpec(std::string name, std::string help) {
-  return {std::move(name), SettingType::kStringList, std::vector<std::string>{}, std::move(help),
-          false, 0, 0};
+  return {std::move(name),
+          SettingType::kStringList,
+          std::vector<std::string>{},
+          std::move(help),
+          false,
+          0,
+          0};
 }
 
 std::vector<SettingSpec> Registry() {
@@ -75,8 +81,8 @@ std::string_view Trim(std::string_view text) {
 Result<SettingValue> ParseText(const SettingSpec& spec, std::string_view raw) {
   const std::string_view text = Trim(raw);
   const auto bad = [&](std::string_view what) {
-    return InvalidArgumentError("setting " + spec.name + ": '" + std::string(raw) +
-                                "' is not " + std::string(what));
+    return InvalidArgumentError("setting " + spec.name + ": '" + std::string(raw) + "' is not " +
+                                std::string(what));
   };
   switch (spec.type) {
     case SettingType::kString:
@@ -103,8 +109,10 @@ Result<SettingValue> ParseText(const SettingSpec& spec, std::string_view raw) {
       std::string lower(text);
       std::transform(lower.begin(), lower.end(), lower.begin(),
                      [](unsigned char c) { return std::tolower(c); });
-      if (lower == "true" || lower == "1" || lower == "yes" || lower == "on") return SettingValue(true);
-      if (lower == "false" || lower == "0" || lower == "no" || lower == "off") return SettingValue(false);
+      if (lower == "true" || lower == "1" || lower == "yes" || lower == "on")
+        return SettingValue(true);
+      if (lower == "false" || lower == "0" || lower == "no" || lower == "off")
+        return SettingValue(false);
       return bad("a boolean (true/false)");
     }
     case SettingType::kStringList: {
@@ -143,7 +151,8 @@ Result<SettingValue> FromToml(const SettingSpec& spec, const toml::node& node) {
       return bad("a boolean");
     case SettingType::kStringList: {
       std::vector<std::string> items;
-      if (node.is_string()) return SettingValue(std::vector<std::string>{*node.value<std::string>()});
+      if (node.is_string())
+        return SettingValue(std::vector<std::string>{*node.value<std::string>()});
       const toml::array* array = node.as_array();
       if (array == nullptr) return bad("an array of strings");
       for (const toml::node& item : *array) {
@@ -304,7 +313,8 @@ Status Settings::LoadTomlString(std::string_view text, const std::string& origin
           }
           Slot* slot = Find(name);
           if (slot == nullptr) {
-            status = InvalidArgumentError("unknown setting '" + name + "' in config file " + origin);
+            status =
+                InvalidArgumentError("unknown setting '" + name + "' in config file " + origin);
             return;
           }
           auto value = FromToml(slot->spec, node);
@@ -375,6 +385,27 @@ std::vector<SettingEntry> Settings::Describe() const {
     entries.push_back({slot.spec.name, value, slot.source, slot.origin, slot.spec.help});
   }
   return entries;
+}
+
+std::vector<std::string> ProcessEnvironment() {
+  std::vector<std::string> env;
+  for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry) {
+    env.emplace_back(*entry);
+  }
+  return env;
+}
+
+Result<Settings> ResolveSettings(const SettingsSources& sources) {
+  Settings settings = Settings::Defaults();
+  if (!sources.config_file.empty()) CITADEL_TRY(settings.LoadTomlFile(sources.config_file));
+  CITADEL_TRY(settings.ApplyEnvironment(sources.environment));
+  for (const auto& [name, value] : sources.flags) {
+    CITADEL_TRY(settings.Set(name, value, SettingSource::kCommandLine, "flag"));
+  }
+  for (const std::string& assignment : sources.assignments) {
+    CITADEL_TRY(settings.SetAssignment(assignment, SettingSource::kCommandLine));
+  }
+  return settings;
 }
 
 }  // namespace citadel::server

@@ -35,7 +35,8 @@ enum class SettingSource { kDefault, kFile, kEnvironment, kCommandLine };
 // "default", "file", "env", "command line".
 std::string_view SettingSourceName(SettingSource source);
 
-using SettingValue = std::variant<std::string, std::int64_t, double, bool, std::vector<std::string>>;
+using SettingValue =
+    std::variant<std::string, std::int64_t, double, bool, std::vector<std::string>>;
 
 struct SettingSpec {
   std::string name;  // dotted, e.g. "server.port"
@@ -108,6 +109,21 @@ class Settings {
 
   std::vector<Slot> slots_;
 };
+
+// Where the settings of one run come from, in increasing precedence.
+struct SettingsSources {
+  std::string config_file;               // TOML; empty: none
+  std::vector<std::string> environment;  // "NAME=VALUE" entries (environ)
+  // Dedicated flags (--port 9000 -> {"server.port", "9000"}), then --set.
+  std::vector<std::pair<std::string, std::string>> flags;
+  std::vector<std::string> assignments;  // --set NAME=VALUE
+};
+
+// This process's environment as "NAME=VALUE" strings.
+std::vector<std::string> ProcessEnvironment();
+
+// Defaults, then the file, the environment, the flags and --set.
+Result<Settings> ResolveSettings(const SettingsSources& sources);
 
 // Renders a value the way `config show` and error messages print it.
 std::string RenderSettingValue(const SettingValue& value);

@@ -24,9 +24,8 @@ std::unique_ptr<GenerationJob> GenerationJob::Start(ServedModel& model,
     }
     auto stream = model.engine->Submit(std::move(plan.prompt), sampling, request.stop);
     if (!stream.ok()) {
-      error = FromStatus(stream.status(), stream.status().code() == StatusCode::kInvalidArgument
-                                              ? "messages"
-                                              : "");
+      error = FromStatus(stream.status(),
+                         stream.status().code() == StatusCode::kInvalidArgument ? "messages" : "");
       return nullptr;
     }
     Choice choice;
@@ -86,8 +85,8 @@ void GenerationJob::OnToken(int index, engine::TokenEvent event, JobOutput& out)
 
 void GenerationJob::OnFinal(int index, engine::FinalEvent event, JobOutput& out) {
   Choice& choice = choices_[index];
-  const bool good = event.reason == engine::FinishReason::kStop ||
-                    event.reason == engine::FinishReason::kLength;
+  const bool good =
+      event.reason == engine::FinishReason::kStop || event.reason == engine::FinishReason::kLength;
   if (request_.stream && good) {
     if (!event.text.empty()) {
       ChunkDelta tail;

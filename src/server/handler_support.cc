@@ -58,10 +58,10 @@ ResponseMeta NewResponseMeta(ApiKind kind, const ServedModel& model) {
                      .count();
   meta.model = model.id;
   char fingerprint[32];
-  std::snprintf(fingerprint, sizeof(fingerprint), "fp_%010llx",
-                static_cast<unsigned long long>(
-                    std::hash<std::string>()(model.path + std::to_string(model.created)) &
-                    0xffffffffffULL));
+  std::snprintf(
+      fingerprint, sizeof(fingerprint), "fp_%010llx",
+      static_cast<unsigned long long>(
+          std::hash<std::string>()(model.path + std::to_string(model.created)) & 0xffffffffffULL));
   meta.system_fingerprint = fingerprint;
   return meta;
 }

@@ -26,7 +26,8 @@ HttpResponse HandleMetrics(ServerState& state);
 
 // The model a request names, or the error to answer with: 503 while loading
 // or draining, 404 for an unknown id.
-ServedModel* ResolveModel(ServerState& state, const std::string& id, std::optional<ApiError>& error);
+ServedModel* ResolveModel(ServerState& state, const std::string& id,
+                          std::optional<ApiError>& error);
 
 // A seed for a request that gave none.
 std::uint64_t FreshSeed();

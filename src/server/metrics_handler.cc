@@ -10,7 +10,8 @@ HttpResponse HandleMetrics(ServerState& state) {
   http.streams_aborted = state.http.aborted();
   http.open_connections = state.open_connections.load();
   http.in_flight = state.in_flight.load();
-  return {200, "text/plain; version=0.0.4; charset=utf-8",
+  return {200,
+          "text/plain; version=0.0.4; charset=utf-8",
           RenderPrometheus(state.models.Metrics(), http),
           {}};
 }

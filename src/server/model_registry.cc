@@ -27,7 +27,8 @@ Result<std::unique_ptr<ServedModel>> LoadServedModel(const ModelSpec& spec,
   CITADEL_ASSIGN_OR_RETURN(model::LoadOptions load,
                            engine::ModelLoadOptionsFor(config, options, threads));
   CITADEL_ASSIGN_OR_RETURN(served->model, model::Model::FromFile(std::move(file), load));
-  CITADEL_ASSIGN_OR_RETURN(served->tokenizer, tokenizer::Tokenizer::FromGguf(served->model->file()));
+  CITADEL_ASSIGN_OR_RETURN(served->tokenizer,
+                           tokenizer::Tokenizer::FromGguf(served->model->file()));
   const tokenizer::Tokenizer& tok = *served->tokenizer;
   if (tok.bos() >= 0) served->bos_text = tok.TokenPiece(tok.bos());
   if (tok.eos() >= 0) served->eos_text = tok.TokenPiece(tok.eos());

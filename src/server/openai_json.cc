@@ -55,7 +55,8 @@ Json TextLogprobs(const std::vector<TokenLogprobInfo>& entries, size_t offset) {
     tokens.push_back(ValidText(e.token));
     token_logprobs.push_back(SafeLogprob(e.logprob));
     Json alternatives = Json::object();
-    for (const auto& [token, logprob] : e.top) alternatives[ValidText(token)] = SafeLogprob(logprob);
+    for (const auto& [token, logprob] : e.top)
+      alternatives[ValidText(token)] = SafeLogprob(logprob);
     top.push_back(alternatives);
     offsets.push_back(offset);
     offset += e.token.size();
@@ -85,7 +86,9 @@ Json Envelope(const ResponseMeta& meta, bool chunk) {
           {"system_fingerprint", meta.system_fingerprint}};
 }
 
-Json NullIfEmpty(const std::string& text) { return text.empty() ? Json(nullptr) : Json(text); }
+Json NullIfEmpty(const std::string& text) {
+  return text.empty() ? Json(nullptr) : Json(text);
+}
 
 }  // namespace
 
@@ -162,6 +165,8 @@ std::string SseData(std::string_view payload) {
   return frame;
 }
 
-std::string SseDone() { return "data: [DONE]\n\n"; }
+std::string SseDone() {
+  return "data: [DONE]\n\n";
+}
 
 }  // namespace citadel::server

@@ -48,9 +48,9 @@ void Scalar(std::string& out, const Engines& engines, const char* name, const ch
   }
 }
 
-void Histogram(std::string& out, const Engines& engines, const char* name, const char* help,
-               const std::function<const engine::LatencyHistogram&(const engine::EngineMetrics&)>&
-                   pick) {
+void Histogram(
+    std::string& out, const Engines& engines, const char* name, const char* help,
+    const std::function<const engine::LatencyHistogram&(const engine::EngineMetrics&)>& pick) {
   Header(out, name, "histogram", help);
   for (const auto& [model, m] : engines) {
     const engine::LatencyHistogram& h = pick(m);
@@ -58,8 +58,8 @@ void Histogram(std::string& out, const Engines& engines, const char* name, const
     std::int64_t cumulative = 0;
     for (size_t i = 0; i < h.bounds_ms().size(); ++i) {
       cumulative += h.counts()[i];
-      out += std::string(name) + "_bucket{" + labels + ",le=\"" + Number(h.bounds_ms()[i] / 1000.0) +
-             "\"} " + std::to_string(cumulative) + "\n";
+      out += std::string(name) + "_bucket{" + labels + ",le=\"" +
+             Number(h.bounds_ms()[i] / 1000.0) + "\"} " + std::to_string(cumulative) + "\n";
     }
     out += std::string(name) + "_bucket{" + labels + ",le=\"+Inf\"} " + std::to_string(h.count()) +
            "\n";
@@ -72,11 +72,10 @@ void RequestSuccess(std::string& out, const Engines& engines) {
   const char* name = "vllm:request_success_total";
   Header(out, name, "counter", "Finished requests by finish reason.");
   for (const auto& [model, m] : engines) {
-    const std::pair<const char*, std::int64_t> reasons[] = {
-        {"stop", m.requests_finished_stop},
-        {"length", m.requests_finished_length},
-        {"abort", m.requests_cancelled},
-        {"error", m.requests_failed}};
+    const std::pair<const char*, std::int64_t> reasons[] = {{"stop", m.requests_finished_stop},
+                                                            {"length", m.requests_finished_length},
+                                                            {"abort", m.requests_cancelled},
+                                                            {"error", m.requests_failed}};
     for (const auto& [reason, count] : reasons) {
       out += std::string(name) + "{model_name=\"" + Label(model) + "\",finished_reason=\"" +
              reason + "\"} " + std::to_string(count) + "\n";

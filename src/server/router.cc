@@ -35,7 +35,9 @@ RouteResult Answer(HttpResponse response) {
   return result;
 }
 
-RouteResult Refuse(const ApiError& error) { return Answer(ErrorResponse(error)); }
+RouteResult Refuse(const ApiError& error) {
+  return Answer(ErrorResponse(error));
+}
 
 }  // namespace
 

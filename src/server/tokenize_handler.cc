@@ -62,8 +62,8 @@ RouteResult HandleDetokenize(ServerState& state, const HttpRequest& request) {
   result.model = model->id;
   for (std::int32_t id : parsed.tokens) {
     if (id >= model->tokenizer->vocab_size()) {
-      result.response = ErrorResponse(BadRequest(
-          "token id " + std::to_string(id) + " is outside the vocabulary", "tokens"));
+      result.response = ErrorResponse(
+          BadRequest("token id " + std::to_string(id) + " is outside the vocabulary", "tokens"));
       return result;
     }
   }

@@ -1,0 +1,111 @@
+// HttpSession: one client connection (keep-alive, one request at a time).
+// Internal to http_server.cc; see http_server.h for the limits it enforces.
+//
+//   read request (header/body limits, read or idle timeout)
+//     -> Route() -> finished response  -> write -> next request or close
+//                -> GenerationJob      -> SSE frames / JSON body as events
+//                                         arrive; a read watches for the
+//                                         client going away meanwhile
+//
+// Thread contract: every member runs on the connection's strand; the job's
+// notify callback (engine thread) only posts to it.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <chrono>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+#include "server/http_server.h"
+#include "server/request_log.h"
+#include "server/router.h"
+
+namespace citadel::server {
+
+class HttpSession;
+
+// The open sessions, for the drain; and request ids. Thread-safe.
+class SessionTracker {
+ public:
+  void Add(const std::shared_ptr<HttpSession>& session);
+  void Remove(HttpSession* session);
+  // Asks every session to close once it is idle.
+  void CloseIdle();
+  std::string NextRequestId();
+
+ private:
+  std::mutex mu_;
+  std::unordered_map<HttpSession*, std::weak_ptr<HttpSession>> sessions_;  // guarded by mu_
+  std::atomic<std::uint64_t> next_id_{1};
+};
+
+class HttpSession : public std::enable_shared_from_this<HttpSession> {
+ public:
+  HttpSession(boost::asio::ip::tcp::socket socket, ServerState& state,
+              const HttpServerOptions& options, SessionTracker& tracker, bool over_limit);
+  ~HttpSession();
+
+  void Start();
+  // Closes the connection if it is waiting for a request (drain).
+  void CloseIfIdle();
+
+ private:
+  using Clock = std::chrono::steady_clock;
+
+  void DoRead();
+  void OnRead(boost::beast::error_code ec);
+  void Dispatch();
+  void SendResponse(const HttpResponse& response);
+  void StartJob(std::unique_ptr<GenerationJob> job);
+  void Pump();
+  void StartWatch();
+  void OnWatch(boost::beast::error_code ec, std::size_t bytes);
+  void Queue(std::string bytes);
+  void WriteNext();
+  void OnWrite(boost::beast::error_code ec);
+  void AfterResponse();
+  void ClientGone();
+  void LingerClose();
+  void LingerRead();
+  void Close();
+  void Log();
+
+  boost::beast::tcp_stream stream_;
+  boost::beast::flat_buffer buffer_;
+  std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
+  ServerState& state_;
+  const HttpServerOptions& options_;
+  SessionTracker& tracker_;
+  boost::asio::steady_timer deadline_;
+  const bool over_limit_;
+
+  std::deque<std::string> outbox_;
+  bool writing_ = false;
+  bool response_complete_ = false;  // last bytes of the response are queued
+  bool keep_alive_ = false;
+  bool idle_ = false;         // waiting for the next request
+  bool watching_ = false;     // a read is watching for disconnects during a job
+  bool resume_read_ = false;  // start the next request read when the watch ends
+  bool closed_ = false;
+  bool lingering_ = false;
+  std::array<char, 4096> scratch_;
+  bool first_request_ = true;
+  bool counted_in_flight_ = false;
+  std::unique_ptr<GenerationJob> job_;
+  std::shared_ptr<std::atomic<bool>> pump_posted_ = std::make_shared<std::atomic<bool>>(false);
+
+  HttpRequest request_;
+  RequestLogRecord log_;
+  Clock::time_point started_;
+};
+
+}  // namespace citadel::server

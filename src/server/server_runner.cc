@@ -1,0 +1,108 @@
+#include "server/server_runner.h"
+
+#include <cstdio>
+#include <thread>
+
+#include "server/http_server.h"
+#include "server/model_registry.h"
+#include "server/request_log.h"
+#include "server/server_state.h"
+
+namespace citadel::server {
+namespace {
+
+HttpServerOptions HttpOptionsFrom(const Settings& s) {
+  HttpServerOptions o;
+  o.host = s.GetString("server.host");
+  o.port = static_cast<int>(s.GetInt("server.port"));
+  o.io_threads = static_cast<int>(s.GetInt("server.io_threads"));
+  o.max_connections = static_cast<int>(s.GetInt("server.max_connections"));
+  o.max_header_bytes = s.GetInt("server.max_header_bytes");
+  o.max_body_bytes = s.GetInt("server.max_body_bytes");
+  o.read_timeout_s = static_cast<int>(s.GetInt("server.read_timeout_s"));
+  o.idle_timeout_s = static_cast<int>(s.GetInt("server.idle_timeout_s"));
+  o.request_timeout_s = static_cast<int>(s.GetInt("server.request_timeout_s"));
+  o.shutdown_grace_s = static_cast<int>(s.GetInt("server.shutdown_grace_s"));
+  return o;
+}
+
+engine::EngineOptions EngineOptionsFrom(const Settings& s) {
+  engine::EngineOptions o;
+  o.max_running = static_cast<int>(s.GetInt("engine.max_running"));
+  o.max_batch_tokens = static_cast<int>(s.GetInt("engine.max_batch_tokens"));
+  o.max_queue = static_cast<int>(s.GetInt("engine.max_queue"));
+  o.context_length = static_cast<int>(s.GetInt("engine.context_length"));
+  o.kv_cache_memory_bytes = s.GetInt("engine.kv_cache_mib") * 1024 * 1024;
+  o.block_tokens = static_cast<int>(s.GetInt("engine.block_tokens"));
+  return o;
+}
+
+void LogEvent(const std::string& level, const std::string& event, const std::string& message) {
+  const std::string line = EventLogLine(level, event, message);
+  std::fwrite(line.data(), 1, line.size(), stderr);
+}
+
+// Loads every model in order; on the first failure marks the registry failed
+// and returns the error.
+Status LoadModels(const Settings& settings, ServerState& state) {
+  const std::vector<std::string>& paths = settings.GetList("model.paths");
+  const std::vector<std::string>& aliases = settings.GetList("model.aliases");
+  const engine::EngineOptions options = EngineOptionsFrom(settings);
+  const int threads = static_cast<int>(settings.GetInt("engine.threads"));
+  for (size_t i = 0; i < paths.size(); ++i) {
+    ModelSpec spec{paths[i], i < aliases.size() ? aliases[i] : ""};
+    auto served = LoadServedModel(spec, options, threads);
+    if (!served.ok()) {
+      state.models.SetState(ModelRegistry::State::kFailed);
+      return served.status().WithContext("loading " + paths[i]);
+    }
+    LogEvent("info", "model_loaded",
+             (*served)->id + " from " + paths[i] + ", context " +
+                 std::to_string((*served)->engine->layout().context_length) + " tokens, " +
+                 std::to_string((*served)->engine->layout().num_blocks) + " KV blocks");
+    state.models.Add(std::move(served).value());
+  }
+  state.models.SetState(ModelRegistry::State::kReady);
+  return OkStatus();
+}
+
+}  // namespace
+
+Status RunServer(const Settings& settings) {
+  const std::vector<std::string>& aliases = settings.GetList("model.aliases");
+  if (aliases.size() > settings.GetList("model.paths").size()) {
+    return InvalidArgumentError("more aliases (" + std::to_string(aliases.size()) +
+                                ") than models");
+  }
+  ServerState state;
+  state.options.api_key = settings.GetString("server.api_key");
+  state.options.log_requests = settings.GetBool("server.log_requests");
+  state.options.log_content = settings.GetBool("server.log_content");
+  state.options.max_body_bytes = settings.GetInt("server.max_body_bytes");
+  HttpServer server(state, HttpOptionsFrom(settings));
+  CITADEL_TRY(server.Listen());
+  LogEvent("info", "listening",
+           "http://" + settings.GetString("server.host") + ":" + std::to_string(server.port()));
+  // The line scripts wait for; also says which port 0 became.
+  std::printf("citadel serve: listening on http://%s:%d\n",
+              settings.GetString("server.host").c_str(), server.port());
+  std::fflush(stdout);
+  if (settings.GetList("model.paths").empty()) {
+    LogEvent("warn", "no_model",
+             "no model given: /ready answers 503 until one is (serve -m MODEL)");
+  }
+  Status load_status;
+  std::thread loader([&] {
+    load_status = LoadModels(settings, state);
+    if (!load_status.ok()) {
+      LogEvent("error", "model_load_failed", load_status.message());
+      server.Shutdown();
+    }
+  });
+  server.Run();
+  loader.join();
+  state.models.StopEngines();
+  return load_status;
+}
+
+}  // namespace citadel::server
