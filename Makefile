@@ -55,9 +55,12 @@ fuzz: deps $(FUZZ_DIR)/CMakeCache.txt
 bench: build
 	@if [ -x bench/run ]; then bench/run $(BUILD_DIR); else echo "no benchmarks yet"; fi
 
+# MODEL=path/to/model.gguf is optional: without it the server starts and
+# /ready says no model is loaded. PORT and HOST override the address.
+HOST ?= 127.0.0.1
+PORT ?= 8080
 serve: build
-	@echo "citadel serve arrives with the HTTP server (issue 7). Available now:"
-	@$(BUILD_DIR)/citadel --help
+	$(BUILD_DIR)/citadel serve --host $(HOST) --port $(PORT) $(if $(MODEL),-m $(MODEL))
 
 format:
 	find src tests bench -name '*.cc' -o -name '*.h' | xargs clang-format -i
