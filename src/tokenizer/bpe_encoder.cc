@@ -2,6 +2,7 @@
 // pair with the lowest merge rank (leftmost first on ties) until no pair of
 // neighbours has a merge, then map each symbol to its token.
 #include <algorithm>
+#include <unordered_map>
 
 #include "tokenizer/tokenizer_impl.h"
 #include "tokenizer/unicode.h"
@@ -163,13 +164,35 @@ void TokenizerImpl::EncodeBpe(std::string_view text, std::vector<TokenId>* out) 
   pre_tokenizer->Split(cpts.data(), cpts.size(), &word_lengths);
 
   BpeWordEncoder encoder(*this);
+  // Words repeat a lot in real text: remember the ids of words seen in this
+  // call (bounded, so hostile input cannot grow it without limit).
+  constexpr std::size_t kMaxCachedWords = 1 << 16;
+  constexpr std::size_t kMaxCachedWordBytes = 64;
+  std::unordered_map<std::string, std::pair<std::uint32_t, std::uint32_t>> cache;
+  std::vector<TokenId> cached_ids;
+  const bool use_cache = word_lengths.size() > 64;
   std::string word;
   std::size_t cpt_index = 0;
   for (const std::uint32_t length : word_lengths) {
     word.clear();
     for (std::uint32_t i = 0; i < length; ++i) AppendUtf8(cpts[cpt_index + i], &word);
     cpt_index += length;
+    if (!use_cache || word.size() > kMaxCachedWordBytes) {
+      encoder.EncodeWord(word, out);
+      continue;
+    }
+    if (const auto it = cache.find(word); it != cache.end()) {
+      out->insert(out->end(), cached_ids.begin() + it->second.first,
+                  cached_ids.begin() + it->second.first + it->second.second);
+      continue;
+    }
+    const std::size_t before = out->size();
     encoder.EncodeWord(word, out);
+    if (cache.size() < kMaxCachedWords) {
+      const auto offset = static_cast<std::uint32_t>(cached_ids.size());
+      cached_ids.insert(cached_ids.end(), out->begin() + before, out->end());
+      cache.emplace(word, std::pair{offset, static_cast<std::uint32_t>(out->size() - before)});
+    }
   }
 }
 

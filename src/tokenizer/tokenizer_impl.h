@@ -34,6 +34,21 @@ enum TokenAttr : std::uint32_t {
 
 enum class ModelKind { kSpm, kBpe, kWpm };
 
+// SentencePiece merge state: a symbol is a byte span of the text, linked to
+// its neighbours; a candidate is a pair whose concatenation is a token.
+struct SpmSymbol {
+  std::uint32_t start;
+  std::uint32_t len;  // 0 once merged into its left neighbour
+  std::int32_t prev;
+  std::int32_t next;
+};
+struct SpmCandidate {
+  float score;
+  std::int32_t left;
+  std::int32_t right;
+  std::uint32_t len;  // bytes of left + right when proposed
+};
+
 class TokenizerImpl {
  public:
   // Validates `vocab` and derives everything Encode/Decode need.
@@ -57,6 +72,9 @@ class TokenizerImpl {
   bool lowercase = true;      // WordPiece normalizer
   bool strip_accents = true;  // WordPiece normalizer
   std::size_t max_token_bytes = 0;
+  // SentencePiece: no token has U+2581 after another character, so merges
+  // never cross the start of a run of spaces.
+  bool spm_splits_at_spaces = false;
 
   // Special tokens matched inside raw text, longest text first.
   std::vector<TokenId> special_tokens;
@@ -74,6 +92,9 @@ class TokenizerImpl {
 
  private:
   void EncodeSpm(std::string_view text, std::vector<TokenId>* out) const;
+  void MergeSpmRange(std::string_view text, std::vector<SpmSymbol>& symbols, std::int32_t first,
+                     std::int32_t last, std::vector<SpmCandidate>& heap,
+                     std::vector<TokenId>* out) const;
   void EncodeBpe(std::string_view text, std::vector<TokenId>* out) const;
   void EncodeWpm(std::string_view text, std::vector<TokenId>* out) const;
   friend class BpeWordEncoder;

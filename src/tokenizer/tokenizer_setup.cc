@@ -318,6 +318,17 @@ void SetUpModelSpecificAttributes(TokenizerImpl* impl) {
   }
 }
 
+// True when every U+2581 in every token belongs to the token's leading run.
+bool NoInnerSpaces(const Vocab& vocab) {
+  constexpr std::string_view kSpace = "\xE2\x96\x81";
+  for (const std::string& token : vocab.tokens) {
+    std::size_t pos = 0;
+    while (token.compare(pos, kSpace.size(), kSpace) == 0) pos += kSpace.size();
+    if (token.find(kSpace, pos) != std::string::npos) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 Result<std::unique_ptr<TokenizerImpl>> TokenizerImpl::Create(Vocab vocab_in) {
@@ -364,6 +375,7 @@ Result<std::unique_ptr<TokenizerImpl>> TokenizerImpl::Create(Vocab vocab_in) {
   SetUpSpecialTokens(impl.get());
   SetUpModelSpecificAttributes(impl.get());
   SetUpByteFallback(impl.get());
+  impl->spm_splits_at_spaces = impl->kind == ModelKind::kSpm && NoInnerSpaces(impl->vocab);
   impl->pieces.resize(n);
   for (std::size_t id = 0; id < n; ++id)
     impl->pieces[id] = PieceOf(*impl, static_cast<TokenId>(id));
