@@ -515,19 +515,24 @@ struct Q8_0Sums {
 struct Q4_KSums {
   static void Row(const std::uint8_t* wrow, std::int64_t cols, const PreparedActivations& act,
                   std::int64_t t0, std::int64_t tokens, int n, const RowSums& rs) {
-    static constexpr int kGroupOrder[8] = {0, 2, 1, 3, 4, 6, 5, 7};  // slot -> group
     const std::int64_t sb = cols / kQKK;
     const __m512i low4 = _mm512_set1_epi8(0x0F);
     const auto* blocks = reinterpret_cast<const BlockQ4_K*>(wrow);
+    // Lanes 0-7: d * scale of each slot's group; 8-15: dmin * min per group
+    // (the same float products as Q4_KFormat::Decode), scattered to column n.
+    const __m512i order = _mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 5, 6, 4, 3, 1, 2, 0);
+    const __m512i index = _mm512_mullo_epi32(
+        _mm512_set_epi32(7, 6, 5, 4, 3, 2, 1, 0, 7, 6, 5, 4, 3, 2, 1, 0), _mm512_set1_epi32(kTile));
     for (std::int64_t s = 0; s < sb; ++s) {
-      std::uint8_t sm[16];
+      alignas(16) std::uint8_t sm[16];
       Q4_KScalesMins(blocks[s].scales, sm);
-      const float d = LoadHalf(&blocks[s].d), dmin = LoadHalf(&blocks[s].dmin);
-      for (int slot = 0; slot < 8; ++slot) {
-        const int g = kGroupOrder[slot];
-        rs.scales[(s * 8 + slot) * kTile + n] = d * sm[g];
-        rs.mins[(s * 8 + g) * kTile + n] = dmin * sm[8 + g];
-      }
+      const __m512 raw = _mm512_cvtepi32_ps(
+          _mm512_cvtepu8_epi32(_mm_load_si128(reinterpret_cast<const __m128i*>(sm))));
+      const __m512 factors = _mm512_mask_blend_ps(0xFF00, _mm512_set1_ps(LoadHalf(&blocks[s].d)),
+                                                  _mm512_set1_ps(LoadHalf(&blocks[s].dmin)));
+      const __m512 v = _mm512_mul_ps(_mm512_permutexvar_ps(order, raw), factors);
+      _mm512_mask_i32scatter_ps(rs.scales + s * 8 * kTile + n, 0x00FF, index, v, 4);
+      _mm512_mask_i32scatter_ps(rs.mins + s * 8 * kTile + n, 0xFF00, index, v, 4);
     }
     for (std::int64_t s0 = 0; s0 < sb; s0 += 2) {
       const int valid = s0 + 1 < sb ? 8 : 4;
@@ -560,10 +565,16 @@ struct Q6_KSums {
     const __m512i shl_a = _mm512_inserti64x4(_mm512_set1_epi16(4), _mm256_set1_epi16(2), 1);
     const __m512i shr_b = _mm512_inserti64x4(_mm512_set1_epi16(0), _mm256_set1_epi16(2), 1);
     const auto* blocks = reinterpret_cast<const BlockQ6_K*>(wrow);
+    const __m512i index16 =
+        _mm512_mullo_epi32(_mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0),
+                           _mm512_set1_epi32(kTile));
     for (std::int64_t s = 0; s < sb; ++s) {
       const BlockQ6_K& b = blocks[s];
       const float d = LoadHalf(&b.d);
-      for (int g = 0; g < 16; ++g) rs.scales[(s * 16 + g) * kTile + n] = d * b.scales[g];
+      const __m512 v = _mm512_mul_ps(
+          _mm512_set1_ps(d), _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(
+                                 _mm_loadu_si128(reinterpret_cast<const __m128i*>(b.scales)))));
+      _mm512_i32scatter_ps(rs.scales + s * 16 * kTile + n, index16, v, 4);
       __m512i wq[4];
       for (int h = 0; h < 2; ++h) {
         const __m512i ql = _mm512_loadu_si512(b.ql + 64 * h);
