@@ -14,7 +14,8 @@
 // same); keys and values are widened from F16; scores, softmax and the
 // weighted sum of values are F32.
 //
-// Pure function over borrowed buffers; thread-safe when each caller passes
+// Runs on the AVX2 (+F16C, FMA) path when the CPU has it, else the scalar
+// reference. Pure function over borrowed buffers; thread-safe when each caller passes
 // its own scratch and output.
 #pragma once
 
@@ -22,6 +23,7 @@
 #include <span>
 
 #include "kernels/block_formats.h"
+#include "kernels/cpu_features.h"
 
 namespace citadel::kernels {
 
@@ -45,5 +47,11 @@ struct AttentionScratch {
 void AttendHead(std::span<const float> q, const PagedKvView& kv, int kv_head,
                 std::span<const std::int32_t> block_table, int context_length, float scale,
                 AttentionScratch scratch, std::span<float> out);
+
+// As AttendHead on an explicit SIMD path (capped at what the CPU supports),
+// for tests that compare the paths. Paths differ only in summation order.
+void AttendHeadAtLevel(SimdLevel level, std::span<const float> q, const PagedKvView& kv,
+                       int kv_head, std::span<const std::int32_t> block_table, int context_length,
+                       float scale, AttentionScratch scratch, std::span<float> out);
 
 }  // namespace citadel::kernels

@@ -89,11 +89,13 @@ class Model {
   // transformer_block.cc: norm -> attention -> residual -> norm -> FFN -> residual.
   void RunLayer(int layer_idx, const Chunk& chunk);
   void Attention(int layer_idx, const Chunk& chunk);
+  void PrepareQk(const LayerWeights& w, int rows);
   void StoreKv(int layer_idx, const Chunk& chunk);
   void AttendAll(int layer_idx, const Chunk& chunk);
   void FeedForward(int layer_idx, const Chunk& chunk);
   void NormRows(std::span<const float> weight, int rows);
   void AddResidual(int rows);
+  void ForRows(int rows, FunctionRef<void(int)> fn);
 
   gguf::GgufFile file_;
   ModelConfig config_;

@@ -39,13 +39,28 @@ void Model::RunLayer(int layer_idx, const Chunk& chunk) {
   AddResidual(chunk.size());
 }
 
-// xn_ = RmsNorm(x_) * weight, row by row.
+// xn_ = RmsNorm(x_) * weight, rows split over the pool.
 void Model::NormRows(std::span<const float> weight, int rows) {
   const std::size_t embd = Size(config_.embedding_length);
-  for (int r = 0; r < rows; ++r) {
+  ForRows(rows, [&](int r) {
     kernels::RmsNorm(std::span<const float>(x_.data() + Size(r) * embd, embd), weight,
                      config_.rms_norm_eps, std::span<float>(xn_.data() + Size(r) * embd, embd));
+  });
+}
+
+// Calls fn(row) for rows [0, rows), split over the pool when there are
+// enough rows to pay for the fork-join.
+void Model::ForRows(int rows, FunctionRef<void(int)> fn) {
+  constexpr int kMinRowsPerThread = 2;
+  const int threads = pool_->size();
+  if (threads == 1 || rows < kMinRowsPerThread * threads) {
+    for (int r = 0; r < rows; ++r) fn(r);
+    return;
   }
+  pool_->Run([&](int thread_idx) {
+    const auto [begin, end] = ThreadPool::Split(rows, thread_idx, threads);
+    for (std::int64_t r = begin; r < end; ++r) fn(static_cast<int>(r));
+  });
 }
 
 // x_ += out_.
@@ -61,27 +76,31 @@ void Model::Attention(int layer_idx, const Chunk& chunk) {
   kernels::MatMul(w.attn_q, xn_.data(), rows, q_.data(), *pool_, matmul_scratch_);
   kernels::MatMul(w.attn_k, xn_.data(), rows, k_.data(), *pool_, matmul_scratch_);
   kernels::MatMul(w.attn_v, xn_.data(), rows, v_.data(), *pool_, matmul_scratch_);
-  AddBias(q_.data(), rows, w.q_bias);
-  AddBias(k_.data(), rows, w.k_bias);
-  AddBias(v_.data(), rows, w.v_bias);
-  const int head_dim = config_.head_dim;
-  if (!w.q_norm.empty()) {
-    kernels::RmsNormRows(q_.data(), rows * config_.num_heads, head_dim, w.q_norm,
-                         config_.rms_norm_eps);
-    kernels::RmsNormRows(k_.data(), rows * config_.num_kv_heads, head_dim, w.k_norm,
-                         config_.rms_norm_eps);
-  }
-  const std::size_t dims = Size(config_.rope_dims);
-  for (int i = 0; i < rows; ++i) {
-    std::span<const float> cache(rope_cache_.data() + Size(i) * dims, dims);
-    kernels::ApplyRope(rope_, cache, q_.data() + Size(i) * Size(config_.q_dim()), config_.num_heads,
-                       head_dim);
-    kernels::ApplyRope(rope_, cache, k_.data() + Size(i) * Size(config_.kv_dim()),
-                       config_.num_kv_heads, head_dim);
-  }
+  PrepareQk(w, rows);
   StoreKv(layer_idx, chunk);
   AttendAll(layer_idx, chunk);
   kernels::MatMul(w.attn_output, attn_.data(), rows, out_.data(), *pool_, matmul_scratch_);
+}
+
+// Per token: biases, per-head q/k norms, RoPE; tokens split over the pool.
+void Model::PrepareQk(const LayerWeights& w, int rows) {
+  const int head_dim = config_.head_dim;
+  const std::size_t q_dim = Size(config_.q_dim()), kv_dim = Size(config_.kv_dim());
+  const std::size_t dims = Size(config_.rope_dims);
+  ForRows(rows, [&](int i) {
+    float* q = q_.data() + Size(i) * q_dim;
+    float* k = k_.data() + Size(i) * kv_dim;
+    AddBias(q, 1, w.q_bias);
+    AddBias(k, 1, w.k_bias);
+    AddBias(v_.data() + Size(i) * kv_dim, 1, w.v_bias);
+    if (!w.q_norm.empty()) {
+      kernels::RmsNormRows(q, config_.num_heads, head_dim, w.q_norm, config_.rms_norm_eps);
+      kernels::RmsNormRows(k, config_.num_kv_heads, head_dim, w.k_norm, config_.rms_norm_eps);
+    }
+    std::span<const float> cache(rope_cache_.data() + Size(i) * dims, dims);
+    kernels::ApplyRope(rope_, cache, q, config_.num_heads, head_dim);
+    kernels::ApplyRope(rope_, cache, k, config_.num_kv_heads, head_dim);
+  });
 }
 
 // Writes the chunk's keys and values (F16) at their positions' KV slots.
@@ -89,7 +108,7 @@ void Model::StoreKv(int layer_idx, const Chunk& chunk) {
   const Batch& batch = *chunk.batch;
   const int block_size = kv_.shape().block_size;
   const std::size_t kv_dim = Size(config_.kv_dim());
-  for (int i = 0; i < chunk.size(); ++i) {
+  ForRows(chunk.size(), [&](int i) {
     const std::size_t t = Size(chunk.begin + i);
     const int position = batch.positions[t];
     const std::int32_t block = batch.BlockTable(batch.sequence_idx[t])[Size(position / block_size)];
@@ -98,7 +117,7 @@ void Model::StoreKv(int layer_idx, const Chunk& chunk) {
                          config_.kv_dim());
     kernels::F32ToF16Row(v_.data() + Size(i) * kv_dim, kv_.ValueRow(layer_idx, block, slot),
                          config_.kv_dim());
-  }
+  });
 }
 
 // attn_[token, head] = softmax(q K^T / sqrt(d)) V over the token's own
@@ -134,9 +153,13 @@ void Model::FeedForward(int layer_idx, const Chunk& chunk) {
   const int rows = chunk.size();
   kernels::MatMul(w.ffn_gate, xn_.data(), rows, gate_.data(), *pool_, matmul_scratch_);
   kernels::MatMul(w.ffn_up, xn_.data(), rows, up_.data(), *pool_, matmul_scratch_);
-  const std::size_t n = Size(rows) * Size(config_.feed_forward_length);
-  kernels::SiluMul(std::span<const float>(gate_.data(), n), std::span<const float>(up_.data(), n),
-                   std::span<float>(gate_.data(), n));
+  const std::size_t ff = Size(config_.feed_forward_length);
+  ForRows(rows, [&](int r) {
+    const std::size_t offset = Size(r) * ff;
+    kernels::SiluMul(std::span<const float>(gate_.data() + offset, ff),
+                     std::span<const float>(up_.data() + offset, ff),
+                     std::span<float>(gate_.data() + offset, ff));
+  });
   kernels::MatMul(w.ffn_down, gate_.data(), rows, out_.data(), *pool_, matmul_scratch_);
 }
 

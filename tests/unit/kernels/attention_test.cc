@@ -61,5 +61,27 @@ TEST(AttentionTest, SinglePositionReturnsItsValue) {
   EXPECT_FLOAT_EQ(out[1], -7.0f);
 }
 
+TEST(AttentionTest, SimdPathsMatchTheScalarReference) {
+  // 3 blocks of 4 positions, 2 KV heads of dim 40 (not a multiple of 16).
+  constexpr int kBlockSize = 4, kKvHeads = 2, kHeadDim = 40, kBlocks = 3;
+  std::vector<Half> keys(kBlocks * kBlockSize * kKvHeads * kHeadDim), values(keys.size());
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    keys[i] = F32ToF16(std::sin(0.37f * static_cast<float>(i)));
+    values[i] = F32ToF16(std::cos(0.11f * static_cast<float>(i)));
+  }
+  const PagedKvView view{keys.data(), values.data(), kBlockSize, kKvHeads, kHeadDim};
+  const std::vector<std::int32_t> table = {2, 0, 1};
+  std::vector<float> q(kHeadDim);
+  for (int d = 0; d < kHeadDim; ++d) q[d] = 0.05f * static_cast<float>(d % 7) - 0.1f;
+  std::vector<float> scores(16), expected(kHeadDim), got(kHeadDim);
+  for (int context = 1; context <= 11; ++context) {
+    AttendHeadAtLevel(SimdLevel::kScalar, q, view, 1, table, context, 0.3f, {scores}, expected);
+    for (SimdLevel level : {SimdLevel::kAvx2, SimdLevel::kAvx512}) {
+      AttendHeadAtLevel(level, q, view, 1, table, context, 0.3f, {scores}, got);
+      for (int d = 0; d < kHeadDim; ++d) ASSERT_NEAR(got[d], expected[d], 1e-5f) << context;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace citadel::kernels
