@@ -420,21 +420,64 @@ inline __m512i Reduce4(const __m512i v[4]) {
 }
 
 // Buffers of the VNNI path, carved from the thread scratch after the panel.
+// Each row writes its own contiguous lines (no scatters); VnniFinish then
+// transposes 16 x 16 blocks to get lanes = rows.
 struct RowSums {
-  std::int32_t* isum;  // [tokens][chunks][16 rows]
-  float* scales;       // [chunks][16 rows]
-  float* mins;         // [cols/32][16 rows] (Q4_K)
+  std::int32_t* isum;  // [tokens][16 rows][padded chunks]
+  float* scales;       // [16 rows][padded chunks]
+  float* mins;         // [16 rows][padded groups] (Q4_K)
+  float* scales_t;     // [padded chunks][16 rows]
+  float* mins_t;       // [padded groups][16 rows]
   std::int64_t chunks;
+  std::int64_t padded_chunks;  // multiple of 16
+  std::int64_t padded_groups;  // cols / 32 rounded up to 16
 };
 
-// Scatters the 16 chunk sums `v` (chunks c0..) of row n, token t.
+// In-place transpose of a 16 x 16 matrix of 32-bit values, one row per register.
+inline void Transpose16x16(__m512i r[16]) {
+  __m512i t[16];
+  for (int i = 0; i < 16; i += 2) {
+    t[i] = _mm512_unpacklo_epi32(r[i], r[i + 1]);
+    t[i + 1] = _mm512_unpackhi_epi32(r[i], r[i + 1]);
+  }
+  for (int i = 0; i < 16; i += 4) {
+    r[i] = _mm512_unpacklo_epi64(t[i], t[i + 2]);
+    r[i + 1] = _mm512_unpackhi_epi64(t[i], t[i + 2]);
+    r[i + 2] = _mm512_unpacklo_epi64(t[i + 1], t[i + 3]);
+    r[i + 3] = _mm512_unpackhi_epi64(t[i + 1], t[i + 3]);
+  }
+  for (int i = 0; i < 16; i += 8) {
+    for (int j = 0; j < 4; ++j) {
+      t[i + j] = _mm512_shuffle_i32x4(r[i + j], r[i + j + 4], 0x88);
+      t[i + j + 4] = _mm512_shuffle_i32x4(r[i + j], r[i + j + 4], 0xdd);
+    }
+  }
+  for (int j = 0; j < 8; ++j) {
+    r[j] = _mm512_shuffle_i32x4(t[j], t[j + 8], 0x88);
+    r[j + 8] = _mm512_shuffle_i32x4(t[j], t[j + 8], 0xdd);
+  }
+}
+
+// Loads the 16 x 16 block at column c0 of a [16][stride] matrix, transposed.
+inline void LoadTransposed(const void* base, std::int64_t stride, std::int64_t c0, __m512i r[16]) {
+  const auto* p = static_cast<const std::int32_t*>(base);
+  for (int n = 0; n < 16; ++n) r[n] = _mm512_loadu_si512(p + n * stride + c0);
+  Transpose16x16(r);
+}
+
+// [16][stride] -> [stride][16] for the first `count` columns (rounded up to 16).
+inline void TransposeLines(const float* src, std::int64_t stride, std::int64_t count, float* dst) {
+  __m512i r[16];
+  for (std::int64_t c0 = 0; c0 < count; c0 += 16) {
+    LoadTransposed(src, stride, c0, r);
+    for (int j = 0; j < 16; ++j) _mm512_store_si512(dst + (c0 + j) * kTile, r[j]);
+  }
+}
+
+// Stores the 16 chunk sums `v` (chunks c0..; lanes past the last chunk are
+// padding) of row n, token t.
 inline void StoreSums(const RowSums& rs, std::int64_t t, std::int64_t c0, int n, __m512i v) {
-  const std::int64_t valid = std::min<std::int64_t>(16, rs.chunks - c0);
-  const __m512i index =
-      _mm512_mullo_epi32(_mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0),
-                         _mm512_set1_epi32(16));
-  _mm512_mask_i32scatter_epi32(rs.isum + (t * rs.chunks + c0) * kTile + n,
-                               static_cast<__mmask16>((1u << valid) - 1), index, v, 4);
+  _mm512_storeu_si512(rs.isum + (t * kTile + n) * rs.padded_chunks + c0, v);
 }
 
 struct Q4_0Sums {
@@ -444,7 +487,8 @@ struct Q4_0Sums {
     const std::int64_t pairs = Pairs(cols);
     const __m512i low4 = _mm512_set1_epi8(0x0F);
     const auto* blocks = reinterpret_cast<const BlockQ4_0*>(wrow);
-    for (std::int64_t b = 0; b < nb; ++b) rs.scales[b * kTile + n] = LoadHalf(&blocks[b].d);
+    for (std::int64_t b = 0; b < nb; ++b)
+      rs.scales[n * rs.padded_chunks + b] = LoadHalf(&blocks[b].d);
     for (std::int64_t p0 = 0; p0 < pairs; p0 += 8) {
       const int valid = static_cast<int>(std::min<std::int64_t>(8, pairs - p0));
       __m512i wq[8];
@@ -480,7 +524,8 @@ struct Q8_0Sums {
     const std::int64_t pairs = Pairs(cols);
     const __m512i bias = _mm512_set1_epi8(static_cast<char>(0x80));
     const auto* blocks = reinterpret_cast<const BlockQ8_0*>(wrow);
-    for (std::int64_t b = 0; b < nb; ++b) rs.scales[b * kTile + n] = LoadHalf(&blocks[b].d);
+    for (std::int64_t b = 0; b < nb; ++b)
+      rs.scales[n * rs.padded_chunks + b] = LoadHalf(&blocks[b].d);
     for (std::int64_t p0 = 0; p0 < pairs; p0 += 8) {
       const int valid = static_cast<int>(std::min<std::int64_t>(8, pairs - p0));
       __m512i wq[8];
@@ -521,8 +566,6 @@ struct Q4_KSums {
     // Lanes 0-7: d * scale of each slot's group; 8-15: dmin * min per group
     // (the same float products as Q4_KFormat::Decode), scattered to column n.
     const __m512i order = _mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 5, 6, 4, 3, 1, 2, 0);
-    const __m512i index = _mm512_mullo_epi32(
-        _mm512_set_epi32(7, 6, 5, 4, 3, 2, 1, 0, 7, 6, 5, 4, 3, 2, 1, 0), _mm512_set1_epi32(kTile));
     for (std::int64_t s = 0; s < sb; ++s) {
       alignas(16) std::uint8_t sm[16];
       Q4_KScalesMins(blocks[s].scales, sm);
@@ -531,8 +574,8 @@ struct Q4_KSums {
       const __m512 factors = _mm512_mask_blend_ps(0xFF00, _mm512_set1_ps(LoadHalf(&blocks[s].d)),
                                                   _mm512_set1_ps(LoadHalf(&blocks[s].dmin)));
       const __m512 v = _mm512_mul_ps(_mm512_permutexvar_ps(order, raw), factors);
-      _mm512_mask_i32scatter_ps(rs.scales + s * 8 * kTile + n, 0x00FF, index, v, 4);
-      _mm512_mask_i32scatter_ps(rs.mins + s * 8 * kTile + n, 0xFF00, index, v, 4);
+      _mm256_storeu_ps(rs.scales + n * rs.padded_chunks + s * 8, _mm512_castps512_ps256(v));
+      _mm256_storeu_ps(rs.mins + n * rs.padded_groups + s * 8, _mm512_extractf32x8_ps(v, 1));
     }
     for (std::int64_t s0 = 0; s0 < sb; s0 += 2) {
       const int valid = s0 + 1 < sb ? 8 : 4;
@@ -565,16 +608,13 @@ struct Q6_KSums {
     const __m512i shl_a = _mm512_inserti64x4(_mm512_set1_epi16(4), _mm256_set1_epi16(2), 1);
     const __m512i shr_b = _mm512_inserti64x4(_mm512_set1_epi16(0), _mm256_set1_epi16(2), 1);
     const auto* blocks = reinterpret_cast<const BlockQ6_K*>(wrow);
-    const __m512i index16 =
-        _mm512_mullo_epi32(_mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0),
-                           _mm512_set1_epi32(kTile));
     for (std::int64_t s = 0; s < sb; ++s) {
       const BlockQ6_K& b = blocks[s];
       const float d = LoadHalf(&b.d);
       const __m512 v = _mm512_mul_ps(
           _mm512_set1_ps(d), _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(
                                  _mm_loadu_si128(reinterpret_cast<const __m128i*>(b.scales)))));
-      _mm512_i32scatter_ps(rs.scales + s * 16 * kTile + n, index16, v, 4);
+      _mm512_storeu_ps(rs.scales + n * rs.padded_chunks + s * 16, v);
       __m512i wq[4];
       for (int h = 0; h < 2; ++h) {
         const __m512i ql = _mm512_loadu_si512(b.ql + 64 * h);
@@ -602,21 +642,27 @@ struct Q6_KSums {
 
 template <class F>
 std::size_t VnniScratchBytes(const WeightView& w) {
-  const std::int64_t chunks = w.cols / F::kK;
-  return RoundUp64((kAmxTokens - 1) * chunks * kTile * 4) + RoundUp64(chunks * kTile * 4) +
-         RoundUp64(w.cols / 32 * kTile * 4);
+  const std::int64_t chunks = (w.cols / F::kK + 15) / 16 * 16;
+  const std::int64_t groups = (w.cols / 32 + 15) / 16 * 16;
+  return RoundUp64((kAmxTokens - 1) * kTile * chunks * 4) + 2 * RoundUp64(kTile * chunks * 4) +
+         2 * RoundUp64(kTile * groups * 4);
 }
 
 template <class F>
 RowSums CarveRowSums(const WeightView& w, std::uint8_t* scratch) {
-  const std::int64_t chunks = w.cols / F::kK;
   RowSums rs;
-  rs.chunks = chunks;
+  rs.chunks = w.cols / F::kK;
+  rs.padded_chunks = (rs.chunks + 15) / 16 * 16;
+  rs.padded_groups = (w.cols / 32 + 15) / 16 * 16;
   rs.isum = reinterpret_cast<std::int32_t*>(scratch);
-  scratch += RoundUp64((kAmxTokens - 1) * chunks * kTile * 4);
+  scratch += RoundUp64((kAmxTokens - 1) * kTile * rs.padded_chunks * 4);
   rs.scales = reinterpret_cast<float*>(scratch);
-  scratch += RoundUp64(chunks * kTile * 4);
+  scratch += RoundUp64(kTile * rs.padded_chunks * 4);
+  rs.scales_t = reinterpret_cast<float*>(scratch);
+  scratch += RoundUp64(kTile * rs.padded_chunks * 4);
   rs.mins = reinterpret_cast<float*>(scratch);
+  scratch += RoundUp64(kTile * rs.padded_groups * 4);
+  rs.mins_t = reinterpret_cast<float*>(scratch);
   return rs;
 }
 
@@ -627,12 +673,14 @@ void VnniFinish(const WeightView& w, const PreparedActivations& act, const RowSu
   const __mmask16 mask = static_cast<__mmask16>((1u << nvalid) - 1);
   for (std::int64_t t = 0; t < tokens; ++t) {
     const std::uint8_t* row = act.Row(t0 + t);
-    const std::int32_t* isum = rs.isum + t * rs.chunks * kTile;
+    const std::int32_t* isum = rs.isum + t * kTile * rs.padded_chunks;
     __m512 acc = _mm512_setzero_ps();
     __m512 part = _mm512_setzero_ps();
+    __m512i block[16];
     for (std::int64_t c = 0; c < rs.chunks; ++c) {
-      const __m512 v = _mm512_cvtepi32_ps(_mm512_load_si512(isum + c * kTile));
-      const __m512 ws = _mm512_load_ps(rs.scales + c * kTile);
+      if (c % 16 == 0) LoadTransposed(isum, rs.padded_chunks, c, block);
+      const __m512 v = _mm512_cvtepi32_ps(block[c % 16]);
+      const __m512 ws = _mm512_load_ps(rs.scales_t + c * kTile);
       if constexpr (F::kChunksPerActScale == 1) {
         acc = AccumulateChunk(v, ws, F::ActScale(row, w.cols, c), acc);
       } else {  // as TileAccumulator::Add
@@ -646,7 +694,7 @@ void VnniFinish(const WeightView& w, const PreparedActivations& act, const RowSu
     if constexpr (F::kHasMins) {
       const float* sums = F::ActGroupSums(row, w.cols);
       for (std::int64_t g = 0; g < w.cols / 32; ++g) {
-        acc = _mm512_fnmadd_ps(_mm512_load_ps(rs.mins + g * kTile), _mm512_set1_ps(sums[g]), acc);
+        acc = _mm512_fnmadd_ps(_mm512_load_ps(rs.mins_t + g * kTile), _mm512_set1_ps(sums[g]), acc);
       }
     }
     _mm512_mask_storeu_ps(out + (t0 + t) * w.rows + r0, mask, acc);
@@ -662,13 +710,15 @@ void VnniCompute(const WeightView& w, const PreparedActivations& act, std::int64
   for (std::int64_t r0 = row_begin; r0 < row_end; r0 += kTile) {
     const int nvalid = static_cast<int>(std::min<std::int64_t>(kTile, row_end - r0));
     if (nvalid < kTile) {  // unused lanes: keep them finite and deterministic
-      std::memset(rs.isum, 0, tokens * rs.chunks * kTile * 4);
-      std::memset(rs.scales, 0, rs.chunks * kTile * 4);
-      if constexpr (F::kHasMins) std::memset(rs.mins, 0, w.cols / 32 * kTile * 4);
+      std::memset(rs.isum, 0, tokens * kTile * rs.padded_chunks * 4);
+      std::memset(rs.scales, 0, kTile * rs.padded_chunks * 4);
+      if constexpr (F::kHasMins) std::memset(rs.mins, 0, kTile * rs.padded_groups * 4);
     }
     for (int n = 0; n < nvalid; ++n) {
       Sums::Row(w.data + (r0 + n) * row_bytes, w.cols, act, t0, tokens, n, rs);
     }
+    TransposeLines(rs.scales, rs.padded_chunks, rs.chunks, rs.scales_t);
+    if constexpr (F::kHasMins) TransposeLines(rs.mins, rs.padded_groups, w.cols / 32, rs.mins_t);
     VnniFinish<F>(w, act, rs, r0, nvalid, t0, tokens, out);
   }
 }
