@@ -4,6 +4,7 @@
 
 #include <condition_variable>
 #include <mutex>
+#include <thread>
 
 #include "fake_forward_pass.h"
 
@@ -252,6 +253,52 @@ TEST_F(EngineTest, AnswersOverloadedAtOnceWhenTheQueueIsFull) {
   EXPECT_EQ(Collect(*running).tokens.size(), 2u);
   EXPECT_EQ(Collect(*queued1).tokens.size(), 2u);
   EXPECT_EQ(Collect(*queued2).tokens.size(), 2u);
+}
+
+TEST_F(EngineTest, SubmitAndCancelFromManyThreadsAtOnce) {
+  EngineOptions options;
+  options.max_running = 6;
+  options.max_batch_tokens = 40;
+  Start(48, options);
+  constexpr int kThreads = 4;
+  constexpr int kPerThread = 25;
+  std::vector<std::thread> clients;
+  std::vector<std::vector<Collected>> results(kThreads);
+  for (int t = 0; t < kThreads; ++t) {
+    clients.emplace_back([&, t] {
+      std::vector<std::shared_ptr<TokenStream>> streams;
+      for (int i = 0; i < kPerThread; ++i) {
+        auto stream = engine_->Submit(Prompt(5 + (i * 13) % 60, t * 100 + i), Greedy(),
+                                      MaxTokens(1 + i % 20));
+        ASSERT_TRUE(stream.ok()) << stream.status().ToString();
+        if (i % 3 == 0) engine_->Cancel((*stream)->id());
+        streams.push_back(*stream);
+      }
+      for (auto& stream : streams) results[t].push_back(Collect(*stream));
+    });
+  }
+  for (auto& client : clients) client.join();
+  int cancelled = 0;
+  for (int t = 0; t < kThreads; ++t) {
+    ASSERT_EQ(results[t].size(), static_cast<size_t>(kPerThread));
+    for (int i = 0; i < kPerThread; ++i) {
+      const Collected& c = results[t][i];
+      if (c.final_event.reason == FinishReason::kCancelled) {
+        ++cancelled;
+        EXPECT_EQ(i % 3, 0) << "only requests the client cancelled end cancelled";
+      } else {
+        EXPECT_EQ(c.final_event.reason, FinishReason::kLength);
+        EXPECT_EQ(c.tokens.size(), static_cast<size_t>(1 + i % 20));
+      }
+    }
+  }
+  EngineMetrics m = engine_->Metrics();
+  EXPECT_EQ(m.requests_submitted, kThreads * kPerThread);
+  EXPECT_EQ(m.requests_cancelled, cancelled);
+  EXPECT_EQ(m.requests_finished_length + m.requests_cancelled, kThreads * kPerThread);
+  EXPECT_EQ(m.kv_blocks_used, 0);
+  EXPECT_EQ(m.running_sequences, 0);
+  EXPECT_EQ(m.queue_length, 0);
 }
 
 // A scripted model: spells `text` one letter per step, then </s>.
