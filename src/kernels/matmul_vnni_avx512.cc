@@ -20,8 +20,10 @@
 namespace citadel::kernels::internal {
 namespace {
 
-// Per 16-row panel and token: isum[token][chunk][row], then the same float
-// accumulation as PanelTile (TileAccumulator), lanes = rows.
+// Per 16-row panel: each row's exact chunk sums for every token (one VNNI
+// pass over the row, a reduction tree per 16 chunks), stored row-major; then
+// per token, 16 x 16 transposes give lanes = rows and the float
+// accumulation of the tile kernel (TileAccumulator) runs on them.
 
 // z[i] = x[2i] + x[2i+1] and z[8 + i] = y[2i] + y[2i+1], i < 8.
 inline __m512i PairSum(__m512i x, __m512i y) {
