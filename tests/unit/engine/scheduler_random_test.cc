@@ -125,8 +125,9 @@ class Simulation {
     }
     for (const auto& [block, count] : owners) {
       EXPECT_EQ(kv_.pool().ref_count(block), count) << "block " << block;
-      if (count > 1)
+      if (count > 1) {
         EXPECT_TRUE(kv_.pool().is_cached(block)) << "private block " << block << " shared";
+      }
     }
     EXPECT_EQ(kv_.pool().num_used(), static_cast<int>(owners.size()));
   }
