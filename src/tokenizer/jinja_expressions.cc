@@ -256,6 +256,7 @@ Result<Value> Interpreter::EvalCall(const Expr& expr) {
     CITADEL_ASSIGN_OR_RETURN(Value self, Eval(*callee.children[0]));
     const Value* member = self.is_object() ? self.object().Find(callee.name) : nullptr;
     if (member == nullptr || !member->is_callable()) {
+      if (self.is_array() || self.is_object()) NoteMutation(self);
       auto result = CallMethod(self, callee.name, args);
       if (!result.ok()) return At(callee.offset, result.status());
       return result;

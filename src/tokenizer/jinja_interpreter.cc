@@ -32,6 +32,22 @@ Interpreter::Interpreter(const Program& program, RenderLimits limits, std::int64
   InstallBuiltins();
 }
 
+Interpreter::~Interpreter() {
+  // Templates may build reference cycles (`ns.me = ns`, `l.append(l)`); only
+  // containers mutated after creation can be part of one, so emptying those
+  // frees everything once the render is over.
+  for (Value& v : mutated_) {
+    if (v.is_array()) v.array().clear();
+    if (v.is_object()) v.object().entries.clear();
+  }
+}
+
+void Interpreter::NoteMutation(const Value& container) {
+  const void* id = container.is_array() ? static_cast<const void*>(&container.array())
+                                        : static_cast<const void*>(&container.object());
+  if (mutated_ids_.insert(id).second) mutated_.push_back(container);
+}
+
 void Interpreter::SetGlobal(const std::string& name, Value value) {
   globals_[name] = std::move(value);
 }
@@ -290,6 +306,7 @@ Status Interpreter::ExecSet(const Stmt& stmt) {
       return At(stmt.offset, InvalidArgumentError("cannot set an attribute on '" + stmt.text +
                                                   "' (a " + std::string(target.TypeName()) + ")"));
     }
+    NoteMutation(target);
     target.object().Set(stmt.names[0], std::move(value));
     return OkStatus();
   }

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "tokenizer/jinja_ast.h"
@@ -31,6 +32,9 @@ class Interpreter {
   // `program` must outlive the interpreter. `now_unix_seconds` is what
   // strftime_now() formats (local time).
   Interpreter(const Program& program, RenderLimits limits, std::int64_t now_unix_seconds);
+  ~Interpreter();
+  Interpreter(const Interpreter&) = delete;
+  Interpreter& operator=(const Interpreter&) = delete;
 
   // Defines a global variable (overrides a built-in function of that name).
   void SetGlobal(const std::string& name, Value value);
@@ -61,6 +65,8 @@ class Interpreter {
   Result<Value> CallMacro(const Stmt& macro, const CallArgs& args);
   Result<std::vector<Value>> IterationItems(const Value& iterable, const Expr& where);
 
+  // Remembers a list or dict the template mutated in place (see ~Interpreter).
+  void NoteMutation(const Value& container);
   Value Lookup(const std::string& name) const;
   void Assign(const std::string& name, Value value);
   void InstallBuiltins();
@@ -76,6 +82,8 @@ class Interpreter {
   Flow flow_ = Flow::kNormal;
   std::uint64_t iterations_ = 0;
   int call_depth_ = 0;
+  std::vector<Value> mutated_;
+  std::unordered_set<const void*> mutated_ids_;
 };
 
 }  // namespace citadel::tokenizer::jinja

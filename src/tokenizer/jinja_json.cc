@@ -50,7 +50,8 @@ void WriteString(std::string& out, const std::string& text) {
 
 void WriteValue(std::string& out, const Value& value, int level, const JsonFormat& format,
                 const std::string& item_separator) {
-  if (level > kMaxJsonDepth) {  // a list that contains itself
+  if (level > kMaxJsonDepth ||
+      out.size() > (16u << 20)) {  // self-containing or hugely shared lists
     out += "null";
     return;
   }

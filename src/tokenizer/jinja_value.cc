@@ -1,6 +1,7 @@
 #include "tokenizer/jinja_value.h"
 
 #include <string>
+#include <unordered_set>
 
 namespace citadel::tokenizer::jinja {
 
@@ -49,6 +50,32 @@ bool Object::Erase(std::string_view key) {
     }
   }
   return false;
+}
+
+Value::~Value() {
+  if ((array_ && array_.use_count() == 1) || (object_ && object_.use_count() == 1))
+    ReleaseIteratively();
+}
+
+void Value::ReleaseIteratively() {
+  std::vector<std::shared_ptr<std::vector<Value>>> arrays;
+  std::vector<std::shared_ptr<Object>> objects;
+  auto steal = [&](Value& v) {
+    if (v.array_ && v.array_.use_count() == 1) arrays.push_back(std::move(v.array_));
+    if (v.object_ && v.object_.use_count() == 1) objects.push_back(std::move(v.object_));
+  };
+  steal(*this);
+  while (!arrays.empty() || !objects.empty()) {
+    if (!arrays.empty()) {
+      std::shared_ptr<std::vector<Value>> last = std::move(arrays.back());
+      arrays.pop_back();
+      for (Value& child : *last) steal(child);
+    } else {
+      std::shared_ptr<Object> last = std::move(objects.back());
+      objects.pop_back();
+      for (auto& entry : last->entries) steal(entry.second);
+    }
+  }
 }
 
 Value Value::None() {
@@ -158,55 +185,74 @@ std::string QuoteString(const std::string& text) {
 }  // namespace
 
 std::string Value::ToString() const {
-  return ToStringAtDepth(0);
-}
-
-std::string Value::ToStringAtDepth(int depth) const {
-  if (depth > 64 && (is_array() || is_object())) return "[...]";
-  switch (kind_) {
-    case Kind::kUndefined:
-      return "";
-    case Kind::kNone:
-      return "None";
-    case Kind::kBool:
-      return bool_ ? "True" : "False";
-    case Kind::kInt:
-      return std::to_string(int_);
-    case Kind::kFloat:
-      return FloatToString(float_);
-    case Kind::kString:
-      return string_;
-    case Kind::kArray: {
-      std::string out = "[";
-      for (std::size_t i = 0; i < array_->size(); ++i) {
-        if (i > 0) out += ", ";
-        out += (*array_)[i].ReprAtDepth(depth + 1);
-      }
-      return out + "]";
-    }
-    case Kind::kObject: {
-      std::string out = "{";
-      for (std::size_t i = 0; i < object_->entries.size(); ++i) {
-        if (i > 0) out += ", ";
-        out += object_->KeyValue(object_->entries[i].first).ReprAtDepth(depth + 1) + ": " +
-               object_->entries[i].second.ReprAtDepth(depth + 1);
-      }
-      return out + "}";
-    }
-    case Kind::kCallable:
-      return "<function " + callable_->name + ">";
-  }
-  return "";
+  if (kind_ == Kind::kString) return string_;
+  std::string out;
+  AppendString(out, 0);
+  return out;
 }
 
 std::string Value::Repr() const {
-  return ReprAtDepth(0);
+  std::string out;
+  AppendRepr(out, 0);
+  return out;
 }
 
-std::string Value::ReprAtDepth(int depth) const {
-  if (kind_ == Kind::kString) return QuoteString(string_);
-  if (kind_ == Kind::kUndefined) return "None";
-  return ToStringAtDepth(depth);
+void Value::AppendRepr(std::string& out, int depth) const {
+  if (kind_ == Kind::kString) {
+    out += QuoteString(string_);
+  } else if (kind_ == Kind::kUndefined) {
+    out += "None";
+  } else {
+    AppendString(out, depth);
+  }
+}
+
+void Value::AppendString(std::string& out, int depth) const {
+  constexpr std::size_t kMaxReprBytes = 16u << 20;
+  if ((is_array() || is_object()) && (depth > 64 || out.size() > kMaxReprBytes)) {
+    out += "[...]";
+    return;
+  }
+  switch (kind_) {
+    case Kind::kUndefined:
+      return;
+    case Kind::kNone:
+      out += "None";
+      return;
+    case Kind::kBool:
+      out += bool_ ? "True" : "False";
+      return;
+    case Kind::kInt:
+      out += std::to_string(int_);
+      return;
+    case Kind::kFloat:
+      out += FloatToString(float_);
+      return;
+    case Kind::kString:
+      out += string_;
+      return;
+    case Kind::kArray:
+      out += "[";
+      for (std::size_t i = 0; i < array_->size(); ++i) {
+        if (i > 0) out += ", ";
+        (*array_)[i].AppendRepr(out, depth + 1);
+      }
+      out += "]";
+      return;
+    case Kind::kObject:
+      out += "{";
+      for (std::size_t i = 0; i < object_->entries.size(); ++i) {
+        if (i > 0) out += ", ";
+        object_->KeyValue(object_->entries[i].first).AppendRepr(out, depth + 1);
+        out += ": ";
+        object_->entries[i].second.AppendRepr(out, depth + 1);
+      }
+      out += "}";
+      return;
+    case Kind::kCallable:
+      out += "<function " + callable_->name + ">";
+      return;
+  }
 }
 
 std::string_view Value::TypeName() const {
@@ -233,7 +279,29 @@ std::string_view Value::TypeName() const {
   return "unknown";
 }
 
+namespace {
+
+constexpr int kMaxCompareDepth = 128;
+
+bool ValuesEqualAtDepth(const Value& a, const Value& b, int depth, std::size_t& budget);
+Result<int> CompareAtDepth(const Value& a, const Value& b, int depth);
+
+}  // namespace
+
 bool ValuesEqual(const Value& a, const Value& b) {
+  std::size_t budget = 1'000'000;  // nodes; shared sublists could otherwise cost 2^depth
+  return ValuesEqualAtDepth(a, b, 0, budget);
+}
+
+Result<int> CompareValues(const Value& a, const Value& b) {
+  return CompareAtDepth(a, b, 0);
+}
+
+namespace {
+
+bool ValuesEqualAtDepth(const Value& a, const Value& b, int depth, std::size_t& budget) {
+  if (depth > kMaxCompareDepth || budget == 0) return false;
+  --budget;
   if (a.is_number() && b.is_number()) {
     if (a.is_int() && b.is_int()) return a.int_value() == b.int_value();
     return a.number_value() == b.number_value();
@@ -250,19 +318,21 @@ bool ValuesEqual(const Value& a, const Value& b) {
     case Value::Kind::kArray: {
       const auto& x = a.array();
       const auto& y = b.array();
+      if (&x == &y) return true;
       if (x.size() != y.size()) return false;
       for (std::size_t i = 0; i < x.size(); ++i) {
-        if (!ValuesEqual(x[i], y[i])) return false;
+        if (!ValuesEqualAtDepth(x[i], y[i], depth + 1, budget)) return false;
       }
       return true;
     }
     case Value::Kind::kObject: {
       const auto& x = a.object().entries;
       const auto& y = b.object();
+      if (&a.object() == &y) return true;
       if (x.size() != y.entries.size()) return false;
       for (const auto& [key, value] : x) {
         const Value* other = y.Find(key);
-        if (other == nullptr || !ValuesEqual(value, *other)) return false;
+        if (other == nullptr || !ValuesEqualAtDepth(value, *other, depth + 1, budget)) return false;
       }
       return true;
     }
@@ -273,7 +343,8 @@ bool ValuesEqual(const Value& a, const Value& b) {
   }
 }
 
-Result<int> CompareValues(const Value& a, const Value& b) {
+Result<int> CompareAtDepth(const Value& a, const Value& b, int depth) {
+  if (depth > kMaxCompareDepth) return InvalidArgumentError("values nested too deeply to compare");
   if ((a.is_number() || a.is_bool()) && (b.is_number() || b.is_bool())) {
     double x = a.is_bool() ? (a.bool_value() ? 1.0 : 0.0) : a.number_value();
     double y = b.is_bool() ? (b.bool_value() ? 1.0 : 0.0) : b.number_value();
@@ -290,7 +361,7 @@ Result<int> CompareValues(const Value& a, const Value& b) {
     const auto& x = a.array();
     const auto& y = b.array();
     for (std::size_t i = 0; i < x.size() && i < y.size(); ++i) {
-      CITADEL_ASSIGN_OR_RETURN(int c, CompareValues(x[i], y[i]));
+      CITADEL_ASSIGN_OR_RETURN(int c, CompareAtDepth(x[i], y[i], depth + 1));
       if (c != 0) return c;
     }
     return x.size() < y.size() ? -1 : (x.size() > y.size() ? 1 : 0);
@@ -298,5 +369,7 @@ Result<int> CompareValues(const Value& a, const Value& b) {
   return InvalidArgumentError("cannot order " + std::string(a.TypeName()) + " and " +
                               std::string(b.TypeName()));
 }
+
+}  // namespace
 
 }  // namespace citadel::tokenizer::jinja

@@ -62,6 +62,13 @@ class Value {
   enum class Kind { kUndefined, kNone, kBool, kInt, kFloat, kString, kArray, kObject, kCallable };
 
   Value() = default;  // undefined
+  Value(const Value&) = default;
+  Value(Value&&) noexcept = default;
+  Value& operator=(const Value&) = default;
+  Value& operator=(Value&&) noexcept = default;
+  // Releases nested lists and dicts iteratively, so a hostile template that
+  // builds a million-deep chain cannot overflow the stack on destruction.
+  ~Value();
   static Value None();
   static Value Bool(bool value);
   static Value Int(std::int64_t value);
@@ -105,8 +112,12 @@ class Value {
   std::string_view TypeName() const;
 
  private:
-  std::string ToStringAtDepth(int depth) const;
-  std::string ReprAtDepth(int depth) const;
+  void ReleaseIteratively();
+
+  // Appends to `out`; stops descending past depth 64 or 16 MiB of text (a
+  // list may contain itself or share sublists exponentially).
+  void AppendString(std::string& out, int depth) const;
+  void AppendRepr(std::string& out, int depth) const;
 
   Kind kind_ = Kind::kUndefined;
   bool bool_ = false;
