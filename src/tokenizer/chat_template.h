@@ -68,6 +68,16 @@ class ChatTemplate {
   // tool call's arguments are not valid JSON, when the template raises
   // (raise_exception) or misuses a value, naming the template line and
   // column; ResourceExhausted when a sandbox limit is hit.
+  //
+  // Messages reach the template as the reference engine shapes them: role,
+  // content (always a string; typed parts only for templates that read
+  // nothing else), reasoning_content / name / tool_call_id when non-empty,
+  // tool_calls as {type, function: {name, arguments}, id} with arguments as
+  // JSON text, or as a dict for templates that index into them. `tools` is
+  // defined only when tools_json holds a non-empty array; `developer` becomes
+  // `system`. Many templates start with bos_token: a caller whose tokenizer
+  // adds BOS itself strips that prefix before tokenizing, as the reference
+  // engine does.
   Result<std::string> Render(std::span<const ChatMessage> messages,
                              const ChatTemplateOptions& options) const;
 
