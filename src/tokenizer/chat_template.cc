@@ -187,7 +187,7 @@ Result<std::string> ChatTemplate::Render(std::span<const ChatMessage> messages,
   interpreter.SetGlobal("messages", std::move(message_list));
   interpreter.SetGlobal("bos_token", Value::String(options.bos_token));
   interpreter.SetGlobal("eos_token", Value::String(options.eos_token));
-  interpreter.SetGlobal("enable_thinking", Value::Bool(true));
+  interpreter.SetGlobal("enable_thinking", Value::Bool(options.enable_thinking));
   if (!options.tools_json.empty()) {
     auto tools = jinja::ParseJson(options.tools_json);
     if (!tools.ok()) return InvalidArgumentError("tools: " + tools.status().message());

@@ -49,6 +49,7 @@ struct ChatTemplateOptions {
   std::string eos_token;
   std::string tools_json;             // JSON array text of OpenAI tool definitions, or empty
   std::int64_t now_unix_seconds = 0;  // 0 -> the real clock (local time, like the reference)
+  bool enable_thinking = true;        // the `enable_thinking` variable reasoning templates read
 };
 
 // Immutable after Parse; Render is const and thread-safe (each call has its

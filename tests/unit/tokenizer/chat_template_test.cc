@@ -138,6 +138,17 @@ TEST(ChatTemplateTest, DatesComeFromTheInjectedClock) {
   EXPECT_EQ(RenderOk(*tmpl, {Msg("user", "x")}, options), "26 Jul 2024|26 Jul 2024");
 }
 
+TEST(ChatTemplateTest, EnableThinkingReachesReasoningTemplates) {
+  auto tmpl = ChatTemplate::Parse(
+      "{% if enable_thinking is defined and enable_thinking is false %}<think></think>{% else "
+      "%}<think>{% endif %}");
+  ASSERT_TRUE(tmpl.ok());
+  ChatTemplateOptions options;
+  EXPECT_EQ(RenderOk(*tmpl, {Msg("user", "x")}, options), "<think>");
+  options.enable_thinking = false;
+  EXPECT_EQ(RenderOk(*tmpl, {Msg("user", "x")}, options), "<think></think>");
+}
+
 TEST(ChatTemplateTest, ParseErrorsNameLineAndColumn) {
   auto tmpl = ChatTemplate::Parse("{% for m in messages %}\n{{ m.content }\n{% endfor %}");
   ASSERT_FALSE(tmpl.ok());
