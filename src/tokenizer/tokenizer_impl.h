@@ -97,7 +97,6 @@ class TokenizerImpl {
                      std::vector<TokenId>* out) const;
   void EncodeBpe(std::string_view text, std::vector<TokenId>* out) const;
   void EncodeWpm(std::string_view text, std::vector<TokenId>* out) const;
-  friend class BpeWordEncoder;
 };
 
 // Free helpers shared by the encoder files.

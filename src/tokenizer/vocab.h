@@ -47,9 +47,10 @@ struct Vocab {
   std::vector<TokenType> types;     // empty (all normal) or one per token
   std::vector<std::string> merges;  // BPE merges "left right", by rank
 
-  // Special token ids; -1 when absent (then the model's default applies,
-  // see Tokenizer::FromVocab).
-  std::int32_t bos_id = -2;  // -2: not set in the metadata, use the model default
+  // Special token ids: -2 = not in the metadata (the model's default applies,
+  // e.g. <s> = 1 for "llama"); -1 = explicitly none. Ids outside the
+  // vocabulary fall back to the default, as in the reference.
+  std::int32_t bos_id = -2;
   std::int32_t eos_id = -2;
   std::int32_t eot_id = -2;
   std::int32_t eom_id = -2;
@@ -62,7 +63,7 @@ struct Vocab {
   std::int32_t fim_rep_id = -2;
   std::int32_t fim_sep_id = -2;
 
-  // Flags; std::nullopt-like tri-state: -1 = not in the metadata (model default).
+  // Flags: 1 / 0, or -1 = not in the metadata (the model's default applies).
   int add_bos = -1;
   int add_eos = -1;
   int add_space_prefix = -1;
