@@ -122,3 +122,48 @@ TEST(WpmTokenizerTest, NormalisesAndSplitsLikeBert) {
 
 }  // namespace
 }  // namespace citadel::tokenizer
+
+namespace citadel::tokenizer {
+namespace {
+
+using Ids = std::vector<TokenId>;
+
+// gemma4: BPE over raw UTF-8 with U+2581 for spaces and <0xXX> byte fallback.
+TEST(Gemma4TokenizerTest, SentencePieceSpacesAndByteFallback) {
+  Vocab vocab = testing::SpmVocab();
+  vocab.model = "gemma4";
+  vocab.merges = {"\xE2\x96\x81 h", "e l", "l l", "l o"};
+  vocab.bos_id = 1;
+  auto tok = Tokenizer::FromVocab(vocab);
+  ASSERT_TRUE(tok.ok()) << tok.status().ToString();
+  EXPECT_EQ((*tok)->Encode("hello", false, false), (Ids{260, 265, 271}));
+  EXPECT_EQ((*tok)->Encode(" hi", false, false),
+            (Ids{testing::kSpmSpaceH, testing::kSpmByteBase + 'i'}));
+  EXPECT_TRUE((*tok)->add_bos());  // always on for gemma4, as in the reference
+  EXPECT_EQ((*tok)->Encode("hello", true, false), (Ids{1, 260, 265, 271}));
+  for (const std::string text : {" hi", "hello\n\nhello", "\xE2\x82\xAC x"}) {
+    EXPECT_EQ((*tok)->Decode((*tok)->Encode(text, false, false)), text);
+  }
+}
+
+// Phi-3 drops the whitespace after its special tokens when parsing them.
+TEST(SpecialTokenTest, Phi3StripsSpacesAfterSpecialTokens) {
+  Vocab vocab = testing::SpmVocab();
+  vocab.tokens.push_back("<|end|>");
+  vocab.types.push_back(TokenType::kControl);
+  vocab.scores.push_back(0.0f);
+  const TokenId end = static_cast<TokenId>(vocab.tokens.size() - 1);
+  Vocab phi3 = vocab;
+  phi3.model_name = "Phi-3 Mini";
+  auto plain = Tokenizer::FromVocab(vocab);
+  auto stripped = Tokenizer::FromVocab(phi3);
+  ASSERT_TRUE(plain.ok() && stripped.ok());
+  const Ids with_space = (*stripped)->Encode("hello<|end|>  hello", false, true);
+  EXPECT_EQ(with_space, (*stripped)->Encode("hello<|end|>hello", false, true));
+  EXPECT_EQ(with_space[1], end);
+  EXPECT_NE((*plain)->Encode("hello<|end|>  hello", false, true), with_space);
+  EXPECT_TRUE((*stripped)->IsEndOfGeneration(end));
+}
+
+}  // namespace
+}  // namespace citadel::tokenizer
