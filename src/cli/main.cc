@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
   citadel::cli::RegisterSynthCommand(app, result);
   citadel::cli::RegisterBenchCommand(app, result);
   citadel::cli::RegisterGenerateCommand(app, result);
+  citadel::cli::RegisterRunCommand(app, result);
   citadel::cli::RegisterQuantizeCommand(app, result);
   citadel::cli::RegisterTokenizeCommand(app, result);
   citadel::cli::RegisterTemplateCommand(app, result);

@@ -25,6 +25,9 @@ class SequenceDriver {
 
   // Forgets the sequence (the next token goes to position 0).
   void Reset() { position_ = 0; }
+  // Keeps the first `position` tokens (0 <= position <= position()); later
+  // KV rows are overwritten by the next Feed.
+  void Rewind(int position) { position_ = position < position_ ? position : position_; }
   int position() const { return position_; }
   // Positions left before the context is full.
   int remaining() const { return model_.context_length() - position_; }
