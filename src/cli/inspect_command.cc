@@ -3,8 +3,10 @@
 // mix and a memory estimate; optionally the tensor table and every metadata
 // key. The file is fully validated first, so a corrupt file ends in one
 // stderr line naming the field and byte offset.
+#include <charconv>
 #include <cinttypes>
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -78,6 +80,15 @@ std::string ShapeText(const gguf::TensorInfo& t) {
   return out;
 }
 
+// The double that prints as the shortest decimal reading back as `f`
+// (1e-06 rather than 9.999999974752427e-07).
+double ShortestDouble(float f) {
+  char buf[32];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), f);
+  if (ec != std::errc()) return f;
+  return std::strtod(std::string(buf, end).c_str(), nullptr);
+}
+
 // A metadata value as JSON: scalars and strings in full; arrays of scalars in
 // full up to 64 elements, otherwise (and for strings) as a type and count.
 json ValueJson(const gguf::Value& v) {
@@ -88,6 +99,7 @@ json ValueJson(const gguf::Value& v) {
     case ValueType::kBool:
       return v.AsBool().ok() && *v.AsBool();
     case ValueType::kF32:
+      return ShortestDouble(*v.AsF32());
     case ValueType::kF64:
       return *v.AsF64();
     case ValueType::kArray: {

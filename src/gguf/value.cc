@@ -1,4 +1,5 @@
 #include <cassert>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <limits>
@@ -329,6 +330,11 @@ std::string Value::DebugString(std::size_t max_chars) const {
     }
     out += s.size() > max_chars ? "\"..." : "\"";
     return out;
+  }
+  if (type_ == ValueType::kF32 && payload_.size() == 4) {
+    char buf[32];  // the shortest text that reads back as the same float
+    auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), LoadLe<float>(payload_.data()));
+    if (ec == std::errc()) return std::string(buf, end);
   }
   return ScalarText(ScalarOf(type_, payload_));
 }

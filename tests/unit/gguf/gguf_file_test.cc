@@ -90,6 +90,7 @@ TEST_F(GgufFileTest, DebugStringShowsValues) {
   EXPECT_EQ(file_->Find("stored.string")->DebugString(), "\"llama\"");
   EXPECT_EQ(file_->Find("stored.string")->DebugString(2), "\"ll\"...");
   EXPECT_EQ(file_->Find("stored.bool")->DebugString(), "false");
+  EXPECT_EQ(file_->Find("stored.float")->DebugString(), "1e-05");  // shortest exact float text
 }
 
 TEST(GgufFileVersionTest, EmptyFileWithoutTensorsParses) {
