@@ -63,8 +63,17 @@ std::string OrUnknown(const std::optional<std::uint64_t>& v) {
   return v ? std::to_string(*v) : "unknown";
 }
 
+// Text from the file, made safe for a terminal (control bytes become '?').
+std::string Printable(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+  }
+  return out;
+}
+
 std::string OrNone(const std::string& s) {
-  return s.empty() ? "(none)" : s;
+  return s.empty() ? "(none)" : Printable(s);
 }
 
 json ShapeJson(const gguf::TensorInfo& t) {
@@ -179,6 +188,21 @@ void PrintJson(const gguf::GgufFile& file, const gguf::ModelSummary& s,
   std::printf("%s\n", text.c_str());
 }
 
+void PrintMetadataTable(const gguf::GgufFile& file) {
+  std::printf("\nmetadata (%zu keys):\n", file.metadata().size());
+  for (const gguf::MetadataEntry& e : file.metadata()) {
+    std::printf("  %-40s %s\n", Printable(e.key).c_str(), e.value.DebugString().c_str());
+  }
+}
+
+void PrintTensorTable(const gguf::GgufFile& file) {
+  std::printf("\n%-40s %-8s %-24s %12s\n", "tensor", "type", "shape", "bytes");
+  for (const gguf::TensorInfo& t : file.tensors()) {
+    std::printf("%-40s %-8s %-24s %12zu\n", Printable(t.name).c_str(),
+                std::string(TensorTypeName(t.type)).c_str(), ShapeText(t).c_str(), t.data.size());
+  }
+}
+
 void PrintText(const gguf::GgufFile& file, const gguf::ModelSummary& s,
                const InspectOptions& options) {
   std::printf("file:            %s (%s, GGUF v%u)\n", file.name().c_str(),
@@ -211,20 +235,8 @@ void PrintText(const gguf::GgufFile& file, const gguf::ModelSummary& s,
                                                   : std::string("unknown");
   std::printf("memory:          weights %s + KV cache %s per 1,000 tokens (f16)\n",
               HumanBytes(s.weight_bytes).c_str(), kv.c_str());
-  if (options.metadata) {
-    std::printf("\nmetadata (%zu keys):\n", file.metadata().size());
-    for (const gguf::MetadataEntry& e : file.metadata()) {
-      std::printf("  %-40.*s %s\n", static_cast<int>(e.key.size()), e.key.data(),
-                  e.value.DebugString().c_str());
-    }
-  }
-  if (options.tensors) {
-    std::printf("\n%-40s %-8s %-24s %12s\n", "tensor", "type", "shape", "bytes");
-    for (const gguf::TensorInfo& t : file.tensors()) {
-      std::printf("%-40s %-8s %-24s %12zu\n", t.name.c_str(),
-                  std::string(TensorTypeName(t.type)).c_str(), ShapeText(t).c_str(), t.data.size());
-    }
-  }
+  if (options.metadata) PrintMetadataTable(file);
+  if (options.tensors) PrintTensorTable(file);
 }
 
 Status RunInspect(const InspectOptions& options) {
