@@ -159,7 +159,12 @@ std::vector<std::uint32_t> SplitByRegex(pcre2_code* code, std::string_view subje
     std::size_t offset = 0;  // where the next search starts
     std::uint32_t flags = 0;
     while (offset <= piece_len) {
-      const int rc = pcre2_match(code, data, piece_len, offset, flags, match.get(), nullptr);
+      int rc = pcre2_match(code, data, piece_len, offset, flags, match.get(), nullptr);
+      if (rc < 0 && rc != PCRE2_ERROR_NOMATCH) {
+        // A resource limit of the JIT (e.g. its stack): retry with the
+        // interpreter; if that fails too the rest of the piece stays unsplit.
+        rc = pcre2_match(code, data, piece_len, offset, flags | PCRE2_NO_JIT, match.get(), nullptr);
+      }
       if (rc < 0) {
         if (flags == 0) break;
         // No non-empty match right after an empty one: step one character on.
