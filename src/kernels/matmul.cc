@@ -72,18 +72,8 @@ std::uint8_t* MatMulScratch::Get(std::size_t size_bytes) {
 
 void QuantizeActivationForMatMul(TensorType act_type, const float* act, void* dst,
                                  std::int64_t cols) {
-  switch (act_type) {
-    case TensorType::kQ8_0:
-      QuantizeRowQ8_0AsCpuBackend(act, static_cast<BlockQ8_0*>(dst), cols);
-      return;
-    case TensorType::kQ8_1:
-      QuantizeRowQ8_1AsCpuBackend(act, static_cast<BlockQ8_1*>(dst), cols);
-      return;
-    default: {
-      Status status = QuantizeActivationRow(act_type, act, dst, cols);
-      (void)status;  // cannot fail: ValidateWeight checked the row length
-    }
-  }
+  Status status = QuantizeActivationRow(act_type, act, dst, cols);
+  (void)status;  // cannot fail: ValidateWeight checked the row length
 }
 
 bool MatMulSupportsType(TensorType type) {

@@ -4,12 +4,12 @@
 //   out[t * rows + r] = dot(W[r, :], act[t * cols : (t + 1) * cols])   t < tokens
 //
 // Each activation row is quantized once per call to the weight type's partner
-// format, exactly as the reference engine's x86 CPU backend does at run time
-// (Q4_0/Q5_0/Q8_0 -> Q8_0 and Q4_1/Q5_1 -> Q8_1 with its vectorized rule,
-// K-quants -> Q8_K, F16 -> F16, F32 stays F32; see QuantizeActivationForMatMul),
-// and the dot products then use integer arithmetic, so results match the
-// reference engine up to float summation order. A token's outputs never
-// depend on the other tokens of the call, nor on the thread count.
+// format with the reference engine's reference quantizers (Q4_0/Q5_0/Q8_0 ->
+// Q8_0, Q4_1/Q5_1 -> Q8_1, K-quants -> Q8_K, F16 -> F16, F32 stays F32; see
+// QuantizeActivationForMatMul), and the dot products then use integer
+// arithmetic, so results match the reference up to float summation order. A
+// token's outputs never depend on the other tokens of the call, nor on the
+// thread count.
 //
 // The weights are used in place (usually straight from the model's memory
 // map; no repacked copy is kept). The path is chosen at run time
@@ -51,9 +51,12 @@ struct WeightView {
 };
 
 // Quantizes one activation row of `cols` floats to `act_type` (the partner
-// format, ScalarVecDot(weight type).act_type) the way MatMul does: Q8_0 and
-// Q8_1 as QuantizeRowQ8_0AsCpuBackend / QuantizeRowQ8_1AsCpuBackend, every
-// other format as QuantizeActivationRow. `cols` must be whole blocks.
+// format, ScalarVecDot(weight type).act_type) exactly as MatMul does:
+// QuantizeActivationRow (the reference rule: for Q8_0 d = amax / 127, q =
+// round-half-away(x / d)). The x86 CPU backend of the reference rounds
+// slightly differently (kernels/activation_quant.h); the synthetic-model
+// conformance vectors agree better with the reference rule. `cols` must be
+// whole blocks.
 void QuantizeActivationForMatMul(TensorType act_type, const float* act, void* dst,
                                  std::int64_t cols);
 

@@ -85,8 +85,8 @@ void PrepareF32(const float* act, const void* partner, std::int64_t cols, std::u
 void PrepareF16(const float* act, const void* partner, std::int64_t cols, std::uint8_t* dst);
 
 // AVX-512 quantizers (matmul_quantize_avx512.cc), bit-exact with
-// QuantizeRowQ8_0AsCpuBackend and QuantizeRowQ8_K; and the dispatcher the
-// AVX-512 and AMX tables use as quantize_row.
+// QuantizeRowQ8_0 and QuantizeRowQ8_K; and the dispatcher the AVX-512 and
+// AMX tables use as quantize_row.
 void QuantizeRowQ8_0Avx512(const float* src, BlockQ8_0* dst, std::int64_t n);
 void QuantizeRowQ8_KAvx512(const float* src, BlockQ8_K* dst, std::int64_t n);
 void QuantizeActivationAvx512(TensorType act_type, const float* src, void* dst, std::int64_t n);

@@ -1,5 +1,5 @@
 // AVX-512 activation quantizers for the AVX-512 and AMX MatMul paths,
-// bit-exact with the scalar ones in kernels/activation_quant.h on finite
+// bit-exact with QuantizeRowQ8_0 / QuantizeRowQ8_K (kernels/activation_quant.h) on finite
 // input (same float operations per element; rows holding a NaN or an
 // infinity are handed to the scalar functions, so they agree there too).
 //
@@ -31,28 +31,36 @@ inline __m512 Abs(__m512 v) {
   return _mm512_abs_ps(v);
 }
 
-// q = round-half-to-even(v), as int8 (|v| <= 127.5 here).
-inline __m128i RoundToInt8(__m512 v) {
-  const __m512 r = _mm512_roundscale_ps(v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-  return _mm512_cvtepi32_epi8(_mm512_cvtps_epi32(r));
+// q = round-half-away-from-zero(v) (std::round), as int8 (|v| <= 127 here):
+// truncate, then step away from zero when the dropped part is >= 1/2 (the
+// subtraction is exact).
+inline __m128i RoundHalfAwayToInt8(__m512 v) {
+  const __m512 t = _mm512_roundscale_ps(v, _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC);
+  const __mmask16 up =
+      _mm512_cmp_ps_mask(_mm512_abs_ps(_mm512_sub_ps(v, t)), _mm512_set1_ps(0.5f), _CMP_GE_OQ);
+  const __m512 step =
+      _mm512_or_ps(_mm512_set1_ps(1.0f), _mm512_and_ps(v, _mm512_set1_ps(-0.0f)));  // +-1
+  return _mm512_cvtepi32_epi8(_mm512_cvtps_epi32(_mm512_mask_add_ps(t, up, t, step)));
 }
 
 }  // namespace
 
 void QuantizeRowQ8_0Avx512(const float* src, BlockQ8_0* dst, std::int64_t n) {
   if (!AllFinite(src, n)) {
-    QuantizeRowQ8_0AsCpuBackend(src, dst, n);
+    QuantizeRowQ8_0(src, dst, n);
     return;
   }
   for (std::int64_t b = 0; b < n / kQK; ++b, src += kQK) {
     const __m512 x0 = _mm512_loadu_ps(src);
     const __m512 x1 = _mm512_loadu_ps(src + 16);
     const float amax = _mm512_reduce_max_ps(_mm512_max_ps(Abs(x0), Abs(x1)));
-    const float multiplier = amax != 0.0f ? 127.0f / amax : 0.0f;
-    const __m512 m = _mm512_set1_ps(multiplier);
-    _mm_storeu_si128(reinterpret_cast<__m128i*>(dst[b].qs), RoundToInt8(_mm512_mul_ps(x0, m)));
-    _mm_storeu_si128(reinterpret_cast<__m128i*>(dst[b].qs + 16), RoundToInt8(_mm512_mul_ps(x1, m)));
-    dst[b].d = F32ToF16(amax / 127.0f);
+    const float d = amax / 127.0f;
+    const __m512 inverse = _mm512_set1_ps(d != 0.0f ? 1.0f / d : 0.0f);
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(dst[b].qs),
+                     RoundHalfAwayToInt8(_mm512_mul_ps(x0, inverse)));
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(dst[b].qs + 16),
+                     RoundHalfAwayToInt8(_mm512_mul_ps(x1, inverse)));
+    dst[b].d = F32ToF16(d);
   }
 }
 

@@ -147,7 +147,7 @@ TEST(SimdTest, Avx512QuantizersAreBitExact) {
   for (std::size_t r = 0; r < rows.size() / 512; ++r) {
     const float* x = rows.data() + r * 512;
     std::vector<BlockQ8_0> a(16), b(16);
-    QuantizeRowQ8_0AsCpuBackend(x, a.data(), 512);
+    QuantizeRowQ8_0(x, a.data(), 512);
     internal::QuantizeRowQ8_0Avx512(x, b.data(), 512);
     EXPECT_EQ(std::memcmp(a.data(), b.data(), sizeof(BlockQ8_0) * 16), 0) << "Q8_0 row " << r;
     std::vector<BlockQ8_K> c(2), d(2);
