@@ -184,34 +184,11 @@ Result<Value> Interpreter::Eval(const Expr& expr) {
       return EvalSlice(expr);
     case ExprKind::kCall:
       return EvalCall(expr);
-    case ExprKind::kFilter: {
-      CITADEL_ASSIGN_OR_RETURN(Value input, Eval(*expr.children[0]));
-      CITADEL_ASSIGN_OR_RETURN(CallArgs args, EvalArgs(expr));
-      auto result = ApplyFilter(expr.name, input, args);
-      if (!result.ok()) return At(expr.offset, result.status());
-      return result;
-    }
-    case ExprKind::kTest: {
-      CITADEL_ASSIGN_OR_RETURN(Value input, Eval(*expr.children[0]));
-      CITADEL_ASSIGN_OR_RETURN(CallArgs args, EvalArgs(expr));
-      auto result = ApplyTest(expr.name, input, args);
-      if (!result.ok()) return At(expr.offset, result.status());
-      return Value::Bool(*result != expr.negated);
-    }
-    case ExprKind::kUnary: {
-      CITADEL_ASSIGN_OR_RETURN(Value operand, Eval(*expr.children[0]));
-      if (expr.name == "not") return Value::Bool(!operand.Truthy());
-      if (!operand.is_number()) {
-        return At(expr.offset, InvalidArgumentError("bad operand type for unary " + expr.name +
-                                                    ": " + std::string(operand.TypeName())));
-      }
-      if (expr.name == "+") return operand;
-      if (operand.is_float()) return Value::Float(-operand.number_value());
-      if (operand.int_value() == std::numeric_limits<std::int64_t>::min()) {
-        return At(expr.offset, InvalidArgumentError("integer overflow"));
-      }
-      return Value::Int(-operand.int_value());
-    }
+    case ExprKind::kFilter:
+    case ExprKind::kTest:
+      return EvalFilterOrTest(expr);
+    case ExprKind::kUnary:
+      return EvalUnary(expr);
     case ExprKind::kBinary:
       return EvalBinary(expr);
     case ExprKind::kConditional: {
@@ -222,6 +199,34 @@ Result<Value> Interpreter::Eval(const Expr& expr) {
     }
   }
   return Value();
+}
+
+Result<Value> Interpreter::EvalFilterOrTest(const Expr& expr) {
+  CITADEL_ASSIGN_OR_RETURN(Value input, Eval(*expr.children[0]));
+  CITADEL_ASSIGN_OR_RETURN(CallArgs args, EvalArgs(expr));
+  if (expr.kind == ExprKind::kFilter) {
+    auto result = ApplyFilter(expr.name, input, args);
+    if (!result.ok()) return At(expr.offset, result.status());
+    return result;
+  }
+  auto result = ApplyTest(expr.name, input, args);
+  if (!result.ok()) return At(expr.offset, result.status());
+  return Value::Bool(*result != expr.negated);
+}
+
+Result<Value> Interpreter::EvalUnary(const Expr& expr) {
+  CITADEL_ASSIGN_OR_RETURN(Value operand, Eval(*expr.children[0]));
+  if (expr.name == "not") return Value::Bool(!operand.Truthy());
+  if (!operand.is_number()) {
+    return At(expr.offset, InvalidArgumentError("bad operand type for unary " + expr.name + ": " +
+                                                std::string(operand.TypeName())));
+  }
+  if (expr.name == "+") return operand;
+  if (operand.is_float()) return Value::Float(-operand.number_value());
+  if (operand.int_value() == std::numeric_limits<std::int64_t>::min()) {
+    return At(expr.offset, InvalidArgumentError("integer overflow"));
+  }
+  return Value::Int(-operand.int_value());
 }
 
 Result<Value> Interpreter::EvalBinary(const Expr& expr) {

@@ -301,23 +301,9 @@ std::string StripString(std::string_view text, const Value* chars, bool left, bo
 
 namespace {
 
-Result<Value> ApplySimpleFilter(std::string_view name, const Value& input, const CallArgs& args,
-                                bool* handled) {
+// Filters over lists, dicts and strings as sequences.
+Result<Value> ApplyCollectionFilter(std::string_view name, const Value& input, bool* handled) {
   *handled = true;
-  if (name == "trim")
-    return Value::String(StripString(input.ToString(), args.Get(0, "chars"), true, true));
-  if (name == "upper") return Value::String(AsciiMap(input.ToString(), ::toupper));
-  if (name == "lower") return Value::String(AsciiMap(input.ToString(), ::tolower));
-  if (name == "capitalize") {
-    std::string s = AsciiMap(input.ToString(), ::tolower);
-    if (!s.empty()) s[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(s[0])));
-    return Value::String(std::move(s));
-  }
-  if (name == "title") return CallMethod(Value::String(input.ToString()), "title", args);
-  if (name == "string") return Value::String(input.ToString());
-  if (name == "safe" || name == "e" || name == "escape" || name == "forceescape") {
-    return name == "safe" ? input : Value::String(input.ToString());
-  }
   if (name == "length" || name == "count") {
     if (input.is_string())
       return Value::Int(static_cast<std::int64_t>(Utf8Length(input.string_value())));
@@ -371,6 +357,26 @@ Result<Value> ApplySimpleFilter(std::string_view name, const Value& input, const
   }
   *handled = false;
   return Value();
+}
+
+Result<Value> ApplySimpleFilter(std::string_view name, const Value& input, const CallArgs& args,
+                                bool* handled) {
+  *handled = true;
+  if (name == "trim")
+    return Value::String(StripString(input.ToString(), args.Get(0, "chars"), true, true));
+  if (name == "upper") return Value::String(AsciiMap(input.ToString(), ::toupper));
+  if (name == "lower") return Value::String(AsciiMap(input.ToString(), ::tolower));
+  if (name == "capitalize") {
+    std::string s = AsciiMap(input.ToString(), ::tolower);
+    if (!s.empty()) s[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(s[0])));
+    return Value::String(std::move(s));
+  }
+  if (name == "title") return CallMethod(Value::String(input.ToString()), "title", args);
+  if (name == "string") return Value::String(input.ToString());
+  if (name == "safe" || name == "e" || name == "escape" || name == "forceescape") {
+    return name == "safe" ? input : Value::String(input.ToString());
+  }
+  return ApplyCollectionFilter(name, input, handled);
 }
 
 }  // namespace

@@ -24,6 +24,25 @@ std::vector<std::string> Utf8Chars(const std::string& s) {
   return out;
 }
 
+// The `loop` variable of iteration `i` over `items`.
+Value LoopObject(const std::vector<Value>& items, std::int64_t i) {
+  const std::int64_t n = static_cast<std::int64_t>(items.size());
+  Value loop = Value::NewObject();
+  Object& l = loop.object();
+  l.Set("index", Value::Int(i + 1));
+  l.Set("index0", Value::Int(i));
+  l.Set("revindex", Value::Int(n - i));
+  l.Set("revindex0", Value::Int(n - i - 1));
+  l.Set("first", Value::Bool(i == 0));
+  l.Set("last", Value::Bool(i == n - 1));
+  l.Set("length", Value::Int(n));
+  l.Set("depth", Value::Int(1));
+  l.Set("depth0", Value::Int(0));
+  l.Set("previtem", i > 0 ? items[static_cast<std::size_t>(i - 1)] : Value());
+  l.Set("nextitem", i + 1 < n ? items[static_cast<std::size_t>(i + 1)] : Value());
+  return loop;
+}
+
 }  // namespace
 
 Interpreter::Interpreter(const Program& program, RenderLimits limits, std::int64_t now_unix_seconds)
@@ -265,20 +284,7 @@ Status Interpreter::ExecFor(const Stmt& stmt) {
     frame.clear();
     status = bind(items[static_cast<std::size_t>(i)]);
     if (!status.ok()) break;
-    Value loop = Value::NewObject();
-    Object& l = loop.object();
-    l.Set("index", Value::Int(i + 1));
-    l.Set("index0", Value::Int(i));
-    l.Set("revindex", Value::Int(n - i));
-    l.Set("revindex0", Value::Int(n - i - 1));
-    l.Set("first", Value::Bool(i == 0));
-    l.Set("last", Value::Bool(i == n - 1));
-    l.Set("length", Value::Int(n));
-    l.Set("depth", Value::Int(1));
-    l.Set("depth0", Value::Int(0));
-    l.Set("previtem", i > 0 ? items[static_cast<std::size_t>(i - 1)] : Value());
-    l.Set("nextitem", i + 1 < n ? items[static_cast<std::size_t>(i + 1)] : Value());
-    frame["loop"] = loop;
+    frame["loop"] = LoopObject(items, i);
     status = ExecBody(stmt.bodies[0]);
     if (flow_ == Flow::kBreak) {
       flow_ = Flow::kNormal;

@@ -57,7 +57,9 @@ class Interpreter {
   Result<std::string> Capture(const Body& body);
 
   Result<Value> Eval(const Expr& expr);
+  Result<Value> EvalUnary(const Expr& expr);
   Result<Value> EvalBinary(const Expr& expr);
+  Result<Value> EvalFilterOrTest(const Expr& expr);
   Result<Value> EvalCall(const Expr& expr);
   Result<Value> EvalIndex(const Expr& expr);
   Result<Value> EvalSlice(const Expr& expr);

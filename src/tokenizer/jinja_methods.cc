@@ -125,6 +125,37 @@ Result<Value> Format(const std::string& text, const CallArgs& args) {
   return Value::String(std::move(out));
 }
 
+// find/count and the is*() predicates.
+Result<Value> StringQuery(const std::string& s, std::string_view name, const Value* a0) {
+  if (name == "find" || name == "count") {
+    if (a0 == nullptr) return BadArgs(name);
+    std::string needle = a0->ToString();
+    if (name == "find") {
+      std::size_t hit = s.find(needle);
+      return Value::Int(hit == std::string::npos ? -1 : static_cast<std::int64_t>(hit));
+    }
+    if (needle.empty()) return Value::Int(static_cast<std::int64_t>(Utf8Length(s)) + 1);
+    std::int64_t n = 0;
+    for (std::size_t at = s.find(needle); at != std::string::npos;
+         at = s.find(needle, at + needle.size()))
+      ++n;
+    return Value::Int(n);
+  }
+  if (name == "isdigit" || name == "isalpha" || name == "isalnum" || name == "isspace" ||
+      name == "isupper" || name == "islower") {
+    if (s.empty()) return Value::Bool(false);
+    int (*fn)(int) = name == "isdigit"   ? ::isdigit
+                     : name == "isalpha" ? ::isalpha
+                     : name == "isalnum" ? ::isalnum
+                     : name == "isspace" ? ::isspace
+                     : name == "isupper" ? ::isupper
+                                         : ::islower;
+    return Value::Bool(std::all_of(s.begin(), s.end(),
+                                   [&](char c) { return fn(static_cast<unsigned char>(c)) != 0; }));
+  }
+  return NotFoundError("string has no method '" + std::string(name) + "'");
+}
+
 Result<Value> StringMethod(const std::string& s, std::string_view name, const CallArgs& args) {
   const Value* a0 = args.Get(0, "\x01");
   if (name == "strip") return Value::String(StripString(s, a0, true, true));
@@ -165,33 +196,7 @@ Result<Value> StringMethod(const std::string& s, std::string_view name, const Ca
     join_args.positional.push_back(Value::String(s));
     return ApplyFilter("join", *a0, join_args);
   }
-  if (name == "find" || name == "count") {
-    if (a0 == nullptr) return BadArgs(name);
-    std::string needle = a0->ToString();
-    if (name == "find") {
-      std::size_t hit = s.find(needle);
-      return Value::Int(hit == std::string::npos ? -1 : static_cast<std::int64_t>(hit));
-    }
-    if (needle.empty()) return Value::Int(static_cast<std::int64_t>(Utf8Length(s)) + 1);
-    std::int64_t n = 0;
-    for (std::size_t at = s.find(needle); at != std::string::npos;
-         at = s.find(needle, at + needle.size()))
-      ++n;
-    return Value::Int(n);
-  }
-  if (name == "isdigit" || name == "isalpha" || name == "isalnum" || name == "isspace" ||
-      name == "isupper" || name == "islower") {
-    if (s.empty()) return Value::Bool(false);
-    int (*fn)(int) = name == "isdigit"   ? ::isdigit
-                     : name == "isalpha" ? ::isalpha
-                     : name == "isalnum" ? ::isalnum
-                     : name == "isspace" ? ::isspace
-                     : name == "isupper" ? ::isupper
-                                         : ::islower;
-    return Value::Bool(std::all_of(s.begin(), s.end(),
-                                   [&](char c) { return fn(static_cast<unsigned char>(c)) != 0; }));
-  }
-  return NotFoundError("string has no method '" + std::string(name) + "'");
+  return StringQuery(s, name, a0);
 }
 
 Result<Value> ListMethod(const Value& self, std::string_view name, const CallArgs& args) {
