@@ -400,7 +400,7 @@ Result<Settings> ResolveSettings(const SettingsSources& sources) {
   if (!sources.config_file.empty()) CITADEL_TRY(settings.LoadTomlFile(sources.config_file));
   CITADEL_TRY(settings.ApplyEnvironment(sources.environment));
   for (const auto& [name, value] : sources.flags) {
-    CITADEL_TRY(settings.Set(name, value, SettingSource::kCommandLine, "flag"));
+    CITADEL_TRY(settings.Set(name, value, SettingSource::kCommandLine));
   }
   for (const std::string& assignment : sources.assignments) {
     CITADEL_TRY(settings.SetAssignment(assignment, SettingSource::kCommandLine));

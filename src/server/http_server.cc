@@ -118,11 +118,13 @@ class HttpServer::Impl {
 
   ServerState& state_;
   const HttpServerOptions options_;
+  // Before ioc_: sessions still queued in ioc_ unregister from it when
+  // ioc_ is destroyed.
+  SessionTracker tracker_;
   net::io_context ioc_;
   tcp::acceptor acceptor_;
   net::signal_set signals_;
   net::steady_timer drain_timer_;
-  SessionTracker tracker_;
   std::chrono::steady_clock::time_point drain_deadline_;
   bool cancelled_ = false;
   int port_ = 0;
