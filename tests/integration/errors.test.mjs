@@ -3,7 +3,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { greedy, MODEL_ID, postJson, startServer } from './server_harness.mjs';
+import { greedy, MODEL_ID, postJson, startServer, waitFor } from './server_harness.mjs';
 
 let server;
 before(async () => {
@@ -137,6 +137,27 @@ describe('authentication and overload', () => {
         assert.ok(Number(r.headers.get('retry-after')) > 0);
       }
       assert.ok(statuses.every((s) => s === 200 || s === 429), statuses.join(','));
+    } finally {
+      assert.equal((await small.stop()).code, 0);
+    }
+  });
+
+  test('past max_connections new connections get 503; closing one lets others in', async () => {
+    const small = await startServer({ model: false, args: ['--set', 'server.max_connections=2'] });
+    const port = Number(new URL(small.url).port);
+    const open = () => new Promise((resolve, reject) => {
+      const socket = net.connect(port, '127.0.0.1', () => resolve(socket));
+      socket.on('error', reject);
+    });
+    try {
+      const held = [await open(), await open()];
+      // The server accepts in arrival order: both held sockets count first.
+      const res = await fetch(`${small.url}/health`);
+      assert.equal(res.status, 503);
+      assert.equal((await res.json()).error.code, 'too_many_connections');
+      held.forEach((s) => s.destroy());
+      await waitFor(async () => (await fetch(`${small.url}/health`)).status === 200, 10000,
+        'a free connection slot');
     } finally {
       assert.equal((await small.stop()).code, 0);
     }
