@@ -18,6 +18,11 @@ RouteResult HandleChatCompletions(ServerState& state, const HttpRequest& request
     result.response = ErrorResponse(*error);
     return result;
   }
+  // "developer" is OpenAI's newer name for system instructions; chat
+  // templates know only "system".
+  for (tokenizer::ChatMessage& message : chat.messages) {
+    if (message.role == "developer") message.role = "system";
+  }
   auto prompt_text = RenderChat(*model, chat.messages, chat.tools_json);
   if (!prompt_text.ok()) {
     result.response = ErrorResponse(prompt_text.status().code() == StatusCode::kInvalidArgument

@@ -24,8 +24,9 @@ std::unique_ptr<GenerationJob> GenerationJob::Start(ServedModel& model,
     }
     auto stream = model.engine->Submit(std::move(plan.prompt), sampling, request.stop);
     if (!stream.ok()) {
+      const char* input = job->meta_.kind == ApiKind::kChat ? "messages" : "prompt";
       error = FromStatus(stream.status(),
-                         stream.status().code() == StatusCode::kInvalidArgument ? "messages" : "");
+                         stream.status().code() == StatusCode::kInvalidArgument ? input : "");
       return nullptr;
     }
     Choice choice;
