@@ -20,6 +20,7 @@ void RegisterInspectCommand(CLI::App& app, CommandResult& result);
 void RegisterSynthCommand(CLI::App& app, CommandResult& result);
 void RegisterBenchCommand(CLI::App& app, CommandResult& result);
 void RegisterGenerateCommand(CLI::App& app, CommandResult& result);
+void RegisterRunCommand(CLI::App& app, CommandResult& result);
 void RegisterQuantizeCommand(CLI::App& app, CommandResult& result);
 void RegisterTokenizeCommand(CLI::App& app, CommandResult& result);
 void RegisterTemplateCommand(CLI::App& app, CommandResult& result);
