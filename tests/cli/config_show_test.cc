@@ -17,19 +17,7 @@ namespace citadel {
 namespace {
 
 namespace fs = std::filesystem;
-
-struct RunResult {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
-
-std::string ReadAll(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using testing::RunResult;
 
 class ConfigShowTest : public ::testing::Test {
  protected:
@@ -43,15 +31,7 @@ class ConfigShowTest : public ::testing::Test {
 
   // Runs `ENV citadel ARGS` under a 60 s timeout.
   RunResult Run(const std::string& env, const std::string& args) {
-    const fs::path out = dir_ / "stdout", err = dir_ / "stderr";
-    const std::string cmd = "env " + env + " timeout 60 '" + testing::CitadelBinary() + "' " +
-                            args + " >'" + out.string() + "' 2>'" + err.string() + "'";
-    const int status = std::system(cmd.c_str());
-    RunResult r;
-    if (WIFEXITED(status)) r.exit_code = WEXITSTATUS(status);
-    r.out = ReadAll(out);
-    r.err = ReadAll(err);
-    return r;
+    return testing::RunCitadel(args, dir_, env);
   }
 
   fs::path dir_;

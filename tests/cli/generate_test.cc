@@ -20,19 +20,7 @@ namespace citadel {
 namespace {
 
 namespace fs = std::filesystem;
-
-struct RunResult {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
-
-std::string ReadAll(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using testing::RunResult;
 
 class GenerateTest : public ::testing::Test {
  protected:
@@ -42,16 +30,7 @@ class GenerateTest : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(dir_); }
 
-  RunResult Run(const std::string& args) {
-    const std::string command = testing::CitadelBinary() + " " + args + " > " +
-                                (dir_ / "out").string() + " 2> " + (dir_ / "err").string();
-    const int status = std::system(command.c_str());
-    RunResult r;
-    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.out = ReadAll(dir_ / "out");
-    r.err = ReadAll(dir_ / "err");
-    return r;
-  }
+  RunResult Run(const std::string& args) { return testing::RunCitadel(args, dir_); }
 
   std::string TinyModel() {
     const std::string path = (dir_ / "tiny.gguf").string();
@@ -93,7 +72,7 @@ TEST_F(GenerateTest, SeededSamplingIsReproducible) {
 TEST_F(GenerateTest, StoriesGoldenContinuationThroughTheCli) {
   CITADEL_REQUIRE_SHARED();
   const fs::path models = testing::SharedDir() / "models";
-  const auto golden = nlohmann::json::parse(ReadAll(models / "golden.json"));
+  const auto golden = nlohmann::json::parse(testing::ReadFile(models / "golden.json"));
   const auto& c = golden["stories260K.gguf"][0];
   const RunResult r = Run("generate -m " + (models / "stories260K.gguf").string() + " -p '" +
                           c["prompt"].get<std::string>() + "' -n 64 --temp 0 --json -t 2");

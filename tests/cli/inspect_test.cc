@@ -21,19 +21,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
-
-struct RunResult {
-  int exit_code = -1;  // -1 when killed by a signal
-  std::string out;
-  std::string err;
-};
-
-std::string ReadAll(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using testing::RunResult;
 
 // A scratch directory removed with the fixture.
 class InspectTest : public ::testing::Test {
@@ -47,17 +35,7 @@ class InspectTest : public ::testing::Test {
   void TearDown() override { fs::remove_all(dir_); }
 
   // Runs `citadel ARGS` under a 60 s timeout (a hang fails as exit 124).
-  RunResult Citadel(const std::string& args) {
-    fs::path out = dir_ / "stdout", err = dir_ / "stderr";
-    std::string cmd = "timeout 60 '" + testing::CitadelBinary() + "' " + args + " >'" +
-                      out.string() + "' 2>'" + err.string() + "'";
-    int status = std::system(cmd.c_str());
-    RunResult r;
-    if (WIFEXITED(status)) r.exit_code = WEXITSTATUS(status);
-    r.out = ReadAll(out);
-    r.err = ReadAll(err);
-    return r;
-  }
+  RunResult Citadel(const std::string& args) { return testing::RunCitadel(args, dir_); }
 
   json InspectJson(const fs::path& model) {
     RunResult r = Citadel("inspect --json '" + model.string() + "'");
@@ -176,7 +154,7 @@ TEST_F(InspectTest, TextOutputNamesTheEssentials) {
 TEST_F(InspectTest, CorruptCopiesFailWithOneLineReason) {
   CITADEL_REQUIRE_SHARED();
   fs::path source = testing::SharedDir() / "models/stories260K.gguf";
-  std::string bytes = ReadAll(source);
+  std::string bytes = testing::ReadFile(source);
   auto write = [&](const std::string& name, const std::string& contents) {
     fs::path p = dir_ / name;
     std::ofstream(p, std::ios::binary) << contents;

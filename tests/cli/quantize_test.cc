@@ -24,22 +24,7 @@ namespace citadel {
 namespace {
 
 namespace fs = std::filesystem;
-
-struct CommandOutput {
-  int exit_code = -1;
-  std::string out;  // stdout
-  std::string err;  // stderr
-};
-
-std::string ReadAll(const fs::path& path) {
-  std::string text;
-  if (std::FILE* f = std::fopen(path.c_str(), "rb")) {
-    char buffer[4096];
-    for (std::size_t n; (n = std::fread(buffer, 1, sizeof(buffer), f)) > 0;) text.append(buffer, n);
-    std::fclose(f);
-  }
-  return text;
-}
+using testing::RunResult;
 
 class QuantizeCommandTest : public ::testing::Test {
  protected:
@@ -50,22 +35,11 @@ class QuantizeCommandTest : public ::testing::Test {
   void TearDown() override { fs::remove_all(dir_); }
 
   // Runs `citadel ARGS` and captures its exit status, stdout and stderr.
-  CommandOutput Citadel(const std::string& args) {
-    fs::path out = dir_ / "stdout.txt";
-    fs::path err = dir_ / "stderr.txt";
-    std::string command =
-        testing::CitadelBinary() + " " + args + " >" + out.string() + " 2>" + err.string();
-    int status = std::system(command.c_str());
-    CommandOutput result;
-    result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    result.out = ReadAll(out);
-    result.err = ReadAll(err);
-    return result;
-  }
+  RunResult Citadel(const std::string& args) { return testing::RunCitadel(args, dir_); }
 
   // tensor name -> type name, from `citadel inspect --json --tensors`.
   std::map<std::string, std::string> InspectTypes(const fs::path& model, nlohmann::json* summary) {
-    CommandOutput inspect = Citadel("inspect --json --tensors " + model.string());
+    RunResult inspect = Citadel("inspect --json --tensors " + model.string());
     EXPECT_EQ(inspect.exit_code, 0) << inspect.err;
     nlohmann::json parsed = nlohmann::json::parse(inspect.out, nullptr, false);
     EXPECT_FALSE(parsed.is_discarded()) << inspect.out;
@@ -84,7 +58,7 @@ class QuantizeCommandTest : public ::testing::Test {
 TEST_F(QuantizeCommandTest, Q8_0OutputReportsTheChosenTypes) {
   CITADEL_REQUIRE_SHARED();
   fs::path output = dir_ / "stories-q8_0.gguf";
-  CommandOutput run =
+  RunResult run =
       Citadel("quantize " + Stories().string() + " " + output.string() + " Q8_0 --threads 2");
   ASSERT_EQ(run.exit_code, 0) << run.err;
   EXPECT_NE(run.out.find("blk.0.attn_q.weight"), std::string::npos) << run.out;
@@ -109,7 +83,7 @@ TEST_F(QuantizeCommandTest, Q8_0OutputReportsTheChosenTypes) {
 TEST_F(QuantizeCommandTest, Q4KMMatchesTheReferenceMix) {
   CITADEL_REQUIRE_SHARED();
   fs::path output = dir_ / "stories-q4_k_m.gguf";
-  CommandOutput run = Citadel("quantize " + Stories().string() + " " + output.string() + " q4_k_m");
+  RunResult run = Citadel("quantize " + Stories().string() + " " + output.string() + " q4_k_m");
   ASSERT_EQ(run.exit_code, 0) << run.err;
   nlohmann::json summary;
   std::map<std::string, std::string> types = InspectTypes(output, &summary);
@@ -198,7 +172,7 @@ TEST_F(QuantizeCommandTest, KQuantMixOnRowsOf256) {
   fs::path input = dir_ / "f32.gguf";
   fs::path output = dir_ / "q4_k_m.gguf";
   ASSERT_TRUE(WriteF32Model(input).ok());
-  CommandOutput run =
+  RunResult run =
       Citadel("quantize " + input.string() + " " + output.string() + " Q4_K_M --threads 3");
   ASSERT_EQ(run.exit_code, 0) << run.err;
   std::map<std::string, std::string> types = InspectTypes(output, nullptr);
@@ -241,19 +215,18 @@ TEST_F(QuantizeCommandTest, KQuantMixOnRowsOf256) {
 
 TEST_F(QuantizeCommandTest, BadArgumentsFailWithOneLine) {
   CITADEL_REQUIRE_SHARED();
-  CommandOutput unknown =
+  RunResult unknown =
       Citadel("quantize " + Stories().string() + " " + (dir_ / "x.gguf").string() + " Q4_K");
   EXPECT_NE(unknown.exit_code, 0);
   EXPECT_NE(unknown.err.find("unknown file type 'Q4_K'"), std::string::npos) << unknown.err;
   EXPECT_FALSE(fs::exists(dir_ / "x.gguf"));
 
-  CommandOutput missing = Citadel("quantize " + (dir_ / "absent.gguf").string() + " " +
-                                  (dir_ / "y.gguf").string() + " Q8_0");
+  RunResult missing = Citadel("quantize " + (dir_ / "absent.gguf").string() + " " +
+                              (dir_ / "y.gguf").string() + " Q8_0");
   EXPECT_NE(missing.exit_code, 0);
   EXPECT_NE(missing.err.find("absent.gguf"), std::string::npos) << missing.err;
 
-  CommandOutput same =
-      Citadel("quantize " + Stories().string() + " " + Stories().string() + " Q8_0");
+  RunResult same = Citadel("quantize " + Stories().string() + " " + Stories().string() + " Q8_0");
   EXPECT_NE(same.exit_code, 0);
   EXPECT_NE(same.err.find("is the input file"), std::string::npos) << same.err;
 }

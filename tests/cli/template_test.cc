@@ -17,20 +17,8 @@ namespace citadel {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::RunResult;
 using Json = nlohmann::ordered_json;
-
-struct RunResult {
-  int exit_code = -1;  // -1 when killed by a signal
-  std::string out;
-  std::string err;
-};
-
-std::string ReadAll(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 class TemplateCommandTest : public ::testing::Test {
  protected:
@@ -50,15 +38,7 @@ class TemplateCommandTest : public ::testing::Test {
 
   // Runs `citadel template ARGS` under a 60 s timeout (a hang fails as exit 124).
   RunResult Template(const std::string& args) {
-    fs::path out = dir_ / "stdout", err = dir_ / "stderr";
-    std::string cmd = "timeout 60 '" + testing::CitadelBinary() + "' template " + args + " >'" +
-                      out.string() + "' 2>'" + err.string() + "'";
-    int status = std::system(cmd.c_str());
-    RunResult r;
-    if (WIFEXITED(status)) r.exit_code = WEXITSTATUS(status);
-    r.out = ReadAll(out);
-    r.err = ReadAll(err);
-    return r;
+    return testing::RunCitadel("template " + args, dir_);
   }
 
   fs::path dir_;

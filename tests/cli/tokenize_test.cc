@@ -17,19 +17,7 @@ namespace citadel {
 namespace {
 
 namespace fs = std::filesystem;
-
-struct RunResult {
-  int exit_code = -1;  // -1 when killed by a signal
-  std::string out;
-  std::string err;
-};
-
-std::string ReadAll(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using testing::RunResult;
 
 std::string Vocab(const std::string& name) {
   return (testing::SharedDir() / "conformance" / "tokenizer" / ("ggml-vocab-" + name + ".gguf"))
@@ -48,16 +36,7 @@ class TokenizeCommandTest : public ::testing::Test {
 
   // Runs `citadel tokenize ARGS` under a 60 s timeout.
   RunResult Tokenize(const std::string& args) {
-    const fs::path out = dir_ / "stdout";
-    const fs::path err = dir_ / "stderr";
-    const std::string cmd = "timeout 60 '" + testing::CitadelBinary() + "' tokenize " + args +
-                            " >'" + out.string() + "' 2>'" + err.string() + "'";
-    const int status = std::system(cmd.c_str());
-    RunResult r;
-    if (WIFEXITED(status)) r.exit_code = WEXITSTATUS(status);
-    r.out = ReadAll(out);
-    r.err = ReadAll(err);
-    return r;
+    return testing::RunCitadel("tokenize " + args, dir_);
   }
 
   fs::path dir_;
