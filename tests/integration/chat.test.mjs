@@ -1,7 +1,7 @@
 // The OpenAI endpoints through the official openai npm client.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { greedy, MODEL_ID, postJson, startServer } from './server_harness.mjs';
+import { greedy, MODEL_ID, postJson, startServer, waitFor } from './server_harness.mjs';
 
 let server;
 before(async () => { server = await startServer(); });
@@ -171,10 +171,13 @@ describe('chat completions', () => {
     assert.equal((await fetch(`${server.url}/health`)).status, 200);
     const after = await server.client.chat.completions.create(greedy('Once upon a time'));
     assert.ok(after.choices[0].message.content.length > 0);
-    // Nothing is left running or waiting once every client is done.
-    const metrics = await (await fetch(`${server.url}/metrics`)).text();
-    assert.match(metrics, /vllm:num_requests_running\{model_name="tiny"\} 0\n/);
-    assert.match(metrics, /citadel_http_requests_in_flight 1\n/);  // this /metrics request
+    // Nothing is left running once every client is done. The aborted stream's
+    // handler notices the closed socket asynchronously, so wait for it.
+    await waitFor(async () => {
+      const metrics = await (await fetch(`${server.url}/metrics`)).text();
+      return /vllm:num_requests_running\{model_name="tiny"\} 0\n/.test(metrics) &&
+        /citadel_http_requests_in_flight 1\n/.test(metrics);  // 1: this /metrics request
+    }, 10000, 'the aborted request to leave the server');
   });
 });
 
