@@ -114,11 +114,7 @@ Status RunGenerate(const GenerateOptions& options) {
 
 void RegisterGenerateCommand(CLI::App& app, CommandResult& result) {
   auto options = std::make_shared<GenerateOptions>();
-  // The reference engine's defaults.
-  options->sampling.temperature = 0.8f;
-  options->sampling.top_k = 40;
-  options->sampling.top_p = 0.95f;
-  options->sampling.min_p = 0.05f;
+  options->sampling = ReferenceDefaultSampling();
   CLI::App* cmd = app.add_subcommand("generate", "Continue a prompt and print the continuation");
   cmd->add_option("-m,--model", options->model_path, "GGUF model file")->required();
   cmd->add_option("-p,--prompt", options->prompt, "prompt text")->required();

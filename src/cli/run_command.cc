@@ -155,10 +155,7 @@ Status RunChat(const RunOptions& options) {
 
 void RegisterRunCommand(CLI::App& app, CommandResult& result) {
   auto options = std::make_shared<RunOptions>();
-  options->sampling.temperature = 0.8f;
-  options->sampling.top_k = 40;
-  options->sampling.top_p = 0.95f;
-  options->sampling.min_p = 0.05f;
+  options->sampling = ReferenceDefaultSampling();
   CLI::App* cmd = app.add_subcommand("run", "Chat with a model in the terminal");
   cmd->alias("chat");
   cmd->add_option("model", options->model_path, "GGUF model file")->required();

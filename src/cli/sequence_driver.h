@@ -13,6 +13,7 @@
 #include <span>
 #include <vector>
 
+#include "engine/sampler.h"
 #include "model/batch.h"
 #include "model/model.h"
 #include "util/status.h"
@@ -47,5 +48,16 @@ class SequenceDriver {
   std::vector<float> logits_;
   int position_ = 0;
 };
+
+// The reference engine's default sampling (temperature 0.8, top-k 40,
+// top-p 0.95, min-p 0.05), shared by `generate` and `run`.
+inline engine::SamplingParams ReferenceDefaultSampling() {
+  engine::SamplingParams params;
+  params.temperature = 0.8f;
+  params.top_k = 40;
+  params.top_p = 0.95f;
+  params.min_p = 0.05f;
+  return params;
+}
 
 }  // namespace citadel::cli
