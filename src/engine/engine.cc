@@ -159,6 +159,11 @@ void Engine::Stop() {
   if (thread_.joinable()) thread_.join();
 }
 
+bool Engine::Stopping() const {
+  std::lock_guard lock(mu_);
+  return stopping_;
+}
+
 EngineMetrics Engine::Metrics() const {
   std::lock_guard lock(mu_);
   return published_;

@@ -75,6 +75,9 @@ class Engine {
   // Cancels everything in flight and joins the engine thread. Idempotent.
   void Stop();
 
+  // True once Stop() has begun: new submissions are refused from then on.
+  bool Stopping() const;
+
   // A consistent snapshot, published after every step.
   EngineMetrics Metrics() const;
 

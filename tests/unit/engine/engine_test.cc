@@ -351,22 +351,14 @@ TEST_F(EngineTest, ContextLengthEndsGeneration) {
 }
 
 TEST_F(EngineTest, StopCancelsEverythingInFlight) {
-  std::mutex mu;
-  std::condition_variable cv;
-  bool stopping = false;
   Start(64);
-  // The requests would run to the context end; hold them until Stop() starts.
+  // The requests would run to the context end; hold every forward pass until
+  // Stop() has begun, so they are still in flight when it cancels them.
   forward_->before_forward = [&] {
-    std::unique_lock lock(mu);
-    cv.wait(lock, [&] { return stopping; });
+    while (!engine_->Stopping()) std::this_thread::yield();
   };
   auto a = Submit(Prompt(10, 1), MaxTokens(0));
   auto b = Submit(Prompt(10, 2), MaxTokens(0));
-  {
-    std::lock_guard lock(mu);
-    stopping = true;
-  }
-  cv.notify_all();
   engine_->Stop();
   EXPECT_EQ(Collect(*a).final_event.reason, FinishReason::kCancelled);
   EXPECT_EQ(Collect(*b).final_event.reason, FinishReason::kCancelled);
