@@ -1,4 +1,4 @@
-// `citadel bench -m MODEL [-p 512] [-n 128] [-t T] [-r REPS] [--json]`:
+// `citadel bench -m MODEL [-p 512] [-n 128] [-t T] [-r REPS] [--kv-cache-type f16|q8_0] [--json]`:
 // prompt processing (one batch of p tokens) and generation (n tokens one at
 // a time) speed in tokens per second, mean ± stddev over the repetitions
 // after one warm-up run — the tests llama-bench calls ppN and tgN.
@@ -12,6 +12,7 @@
 
 #include "cli/command.h"
 #include "cli/sequence_driver.h"
+#include "kernels/kv_cache_type.h"
 #include "model/model.h"
 
 namespace citadel::cli {
@@ -23,6 +24,7 @@ struct BenchOptions {
   int gen_tokens = 128;
   int threads = 0;
   int repetitions = 5;
+  std::string kv_cache_type = "f16";
   bool json = false;
 };
 
@@ -115,6 +117,7 @@ Status RunBench(const BenchOptions& o) {
   load.threads = o.threads;
   load.context_length = o.prompt_tokens + o.gen_tokens + 1;
   load.max_batch_tokens = std::max(1, o.prompt_tokens);
+  CITADEL_ASSIGN_OR_RETURN(load.kv_cache_type, kernels::ParseKvCacheType(o.kv_cache_type));
   CITADEL_ASSIGN_OR_RETURN(auto model, model::Model::Load(o.model_path, load));
   SequenceDriver driver(*model);
   std::vector<BenchResult> results;
@@ -145,6 +148,7 @@ void RegisterBenchCommand(CLI::App& app, CommandResult& result) {
       ->check(CLI::NonNegativeNumber);
   cmd->add_option("-r,--repetitions", options->repetitions, "repetitions")
       ->check(CLI::PositiveNumber);
+  cmd->add_option("--kv-cache-type", options->kv_cache_type, "KV cache element type: f16 or q8_0");
   cmd->add_flag("--json", options->json, "print JSON");
   cmd->callback([options, &result] { result.status = RunBench(*options); });
 }

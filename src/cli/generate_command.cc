@@ -11,6 +11,7 @@
 #include "cli/command.h"
 #include "cli/sequence_driver.h"
 #include "engine/sampler.h"
+#include "kernels/kv_cache_type.h"
 #include "model/model.h"
 #include "tokenizer/tokenizer.h"
 
@@ -23,6 +24,7 @@ struct GenerateOptions {
   int max_tokens = 128;
   int threads = 0;
   int context = 0;
+  std::string kv_cache_type = "f16";
   bool json = false;
   bool ignore_eos = false;
   engine::SamplingParams sampling;
@@ -62,6 +64,7 @@ Status RunGenerate(const GenerateOptions& options) {
   model::LoadOptions load;
   load.threads = options.threads;
   load.context_length = options.context;
+  CITADEL_ASSIGN_OR_RETURN(load.kv_cache_type, kernels::ParseKvCacheType(options.kv_cache_type));
   CITADEL_ASSIGN_OR_RETURN(auto model, model::Model::Load(options.model_path, load));
   CITADEL_ASSIGN_OR_RETURN(auto tokenizer, tokenizer::Tokenizer::FromGguf(model->file()));
   CITADEL_TRY(engine::ValidateSamplingParams(options.sampling, model->config().vocab_size));
@@ -132,6 +135,7 @@ void RegisterGenerateCommand(CLI::App& app, CommandResult& result) {
   cmd->add_option("-s,--seed", options->sampling.seed, "sampling seed");
   cmd->add_option("-t,--threads", options->threads, "compute threads (0: all)")
       ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--kv-cache-type", options->kv_cache_type, "KV cache element type: f16 or q8_0");
   cmd->add_option("-c,--ctx-size", options->context, "context length (0: model's, at most 4096)")
       ->check(CLI::NonNegativeNumber);
   cmd->add_flag("--ignore-eos", options->ignore_eos, "keep generating after end-of-generation");

@@ -13,6 +13,7 @@
 #include "cli/command.h"
 #include "cli/sequence_driver.h"
 #include "engine/sampler.h"
+#include "kernels/kv_cache_type.h"
 #include "model/model.h"
 #include "tokenizer/chat_template.h"
 #include "tokenizer/tokenizer.h"
@@ -26,6 +27,7 @@ struct RunOptions {
   int threads = 0;
   int context = 0;
   int max_reply_tokens = 1024;
+  std::string kv_cache_type = "f16";
   engine::SamplingParams sampling;
 };
 
@@ -117,6 +119,7 @@ Status RunChat(const RunOptions& options) {
   model::LoadOptions load;
   load.threads = options.threads;
   load.context_length = options.context;
+  CITADEL_ASSIGN_OR_RETURN(load.kv_cache_type, kernels::ParseKvCacheType(options.kv_cache_type));
   CITADEL_ASSIGN_OR_RETURN(auto model, model::Model::Load(options.model_path, load));
   CITADEL_ASSIGN_OR_RETURN(auto tok, tokenizer::Tokenizer::FromGguf(model->file()));
   CITADEL_ASSIGN_OR_RETURN(tokenizer::ChatTemplate chat_template, LoadTemplate(*model));
@@ -170,6 +173,7 @@ void RegisterRunCommand(CLI::App& app, CommandResult& result) {
       ->check(CLI::PositiveNumber);
   cmd->add_option("-t,--threads", options->threads, "compute threads (0: all)")
       ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--kv-cache-type", options->kv_cache_type, "KV cache element type: f16 or q8_0");
   cmd->add_option("-c,--ctx-size", options->context, "context length (0: model's, at most 4096)")
       ->check(CLI::NonNegativeNumber);
   cmd->callback([options, &result] { result.status = RunChat(*options); });

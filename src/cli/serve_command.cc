@@ -1,5 +1,6 @@
 // `citadel serve [-m MODEL]... [--alias NAME]... [--host H] [--port P]
-//   [--config FILE] [--set NAME=VALUE]... [--shutdown-grace S] [--threads T]`:
+//   [--config FILE] [--set NAME=VALUE]... [--shutdown-grace S] [--threads T]
+//   [--kv-cache-type f16|q8_0]`:
 // the OpenAI-compatible HTTP server. Settings come from the TOML file, then
 // CITADEL_* environment variables, then these flags (see `citadel config show`).
 #include <memory>
@@ -21,6 +22,7 @@ struct ServeOptions {
   std::string port;
   std::string shutdown_grace;
   std::string threads;
+  std::string kv_cache_type;
   std::vector<std::string> assignments;
 };
 
@@ -40,6 +42,7 @@ server::SettingsSources SourcesOf(const ServeOptions& o) {
   if (!o.shutdown_grace.empty())
     sources.flags.emplace_back("server.shutdown_grace_s", o.shutdown_grace);
   if (!o.threads.empty()) sources.flags.emplace_back("engine.threads", o.threads);
+  if (!o.kv_cache_type.empty()) sources.flags.emplace_back("engine.kv_cache_type", o.kv_cache_type);
   sources.assignments = o.assignments;
   return sources;
 }
@@ -63,6 +66,8 @@ void RegisterServeCommand(CLI::App& app, CommandResult& result) {
   cmd->add_option("--shutdown-grace", options->shutdown_grace,
                   "seconds in-flight requests get after SIGTERM (server.shutdown_grace_s)");
   cmd->add_option("-t,--threads", options->threads, "compute threads per model (engine.threads)");
+  cmd->add_option("--kv-cache-type", options->kv_cache_type,
+                  "KV cache element type: f16 or q8_0 (engine.kv_cache_type)");
   cmd->callback([options, &result] { result.status = RunServe(*options); });
 }
 

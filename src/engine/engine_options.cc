@@ -127,6 +127,7 @@ std::int64_t AvailableMemoryBytes() {
 Result<model::LoadOptions> ModelLoadOptionsFor(const model::ModelConfig& config,
                                                const EngineOptions& options, int threads) {
   CITADEL_TRY(ValidateEngineOptions(options));
+  CITADEL_TRY(kernels::CheckKvCacheType(options.kv_cache_type, config.head_dim));
   model::LoadOptions load;
   load.threads = threads;
   load.max_batch_tokens = options.max_batch_tokens;
@@ -134,8 +135,10 @@ Result<model::LoadOptions> ModelLoadOptionsFor(const model::ModelConfig& config,
   load.context_length = options.context_length > 0
                             ? std::min(options.context_length, config.context_length)
                             : std::min(config.context_length, kDefaultMaxContext);
-  const model::KvShape shape{config.num_layers, config.num_kv_heads, config.head_dim,
-                             options.block_tokens, 0};
+  load.kv_cache_type = options.kv_cache_type;
+  const model::KvShape shape{
+      config.num_layers,    config.num_kv_heads, config.head_dim, options.block_tokens, 0,
+      options.kv_cache_type};
   const std::int64_t bytes_per_token = model::KvMemory::BytesPerPosition(shape);
   const std::int64_t budget = options.kv_cache_memory_bytes > 0
                                   ? options.kv_cache_memory_bytes

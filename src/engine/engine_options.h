@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string_view>
 
+#include "kernels/kv_cache_type.h"
 #include "model/model.h"
 #include "model/model_config.h"
 #include "util/status.h"
@@ -24,6 +25,9 @@ struct EngineOptions {
   int max_running = 16;                 // sequences decoded together
   int max_queue = 256;                  // waiting requests before Submit answers "overloaded"
   int context_length = 0;               // per-sequence cap; 0: the model's (at most 4096)
+  // Element type of keys and values (--kv-cache-type); kQ8_0 holds about
+  // twice the tokens of kF16 in the same kv_cache_memory_bytes.
+  kernels::KvCacheType kv_cache_type = kernels::KvCacheType::kF16;
 };
 
 // The KV layout an engine runs with, resolved from options and the model.
@@ -49,8 +53,9 @@ std::int64_t AvailableMemoryBytes();
 
 // The model load options that give the engine its KV cache: context length,
 // block size, number of blocks (from the memory budget and the model's bytes
-// per position), scratch for max_batch_tokens. `threads` 0 means all cores.
-// InvalidArgument when the budget holds no block at all.
+// per position in options.kv_cache_type), scratch for max_batch_tokens.
+// `threads` 0 means all cores. InvalidArgument when the budget holds no block
+// at all, or the model's head_dim cannot be stored as kv_cache_type.
 Result<model::LoadOptions> ModelLoadOptionsFor(const model::ModelConfig& config,
                                                const EngineOptions& options, int threads);
 

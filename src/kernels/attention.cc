@@ -11,29 +11,54 @@
 namespace citadel::kernels {
 namespace {
 
-// Offset (in halves) of the row for `position`, KV head `kv_head`.
-inline std::ptrdiff_t RowOffset(const PagedKvView& kv, std::span<const std::int32_t> block_table,
-                                int position, int kv_head) {
+// The row of `position`, KV head `kv_head` inside `base` (rows of row_bytes).
+inline const void* Row(const void* base, std::ptrdiff_t row_bytes, const PagedKvView& kv,
+                       std::span<const std::int32_t> block_table, int position, int kv_head) {
   const std::ptrdiff_t block = block_table[position / kv.block_size];
   const std::ptrdiff_t slot = position % kv.block_size;
-  return ((block * kv.block_size + slot) * kv.num_kv_heads + kv_head) * kv.head_dim;
+  const std::ptrdiff_t row = (block * kv.block_size + slot) * kv.num_kv_heads + kv_head;
+  return static_cast<const std::byte*>(base) + row * row_bytes;
 }
 
-float DotScalar(const float* q, const Half* key, int n) {
+float DotF16Scalar(const float* q, const void* key, int n) {
+  const Half* k = static_cast<const Half*>(key);
   float sum = 0.0f;
-  for (int i = 0; i < n; ++i) sum += q[i] * F16ToF32(key[i]);
+  for (int i = 0; i < n; ++i) sum += q[i] * F16ToF32(k[i]);
   return sum;
 }
 
-void AxpyScalar(float weight, const Half* value, float* out, int n) {
-  for (int i = 0; i < n; ++i) out[i] += weight * F16ToF32(value[i]);
+void AxpyF16Scalar(float weight, const void* value, float* out, int n) {
+  const Half* v = static_cast<const Half*>(value);
+  for (int i = 0; i < n; ++i) out[i] += weight * F16ToF32(v[i]);
+}
+
+// Per block of 32: d * sum(q[i] * quant[i]).
+float DotQ8_0Scalar(const float* q, const void* key, int n) {
+  const BlockQ8_0* blocks = static_cast<const BlockQ8_0*>(key);
+  float sum = 0.0f;
+  for (int b = 0; b < n / kQK; ++b, q += kQK) {
+    float block_sum = 0.0f;
+    for (int i = 0; i < kQK; ++i) block_sum += q[i] * static_cast<float>(blocks[b].qs[i]);
+    sum += F16ToF32(blocks[b].d) * block_sum;
+  }
+  return sum;
+}
+
+// Per block of 32: out[i] += (weight * d) * quant[i].
+void AxpyQ8_0Scalar(float weight, const void* value, float* out, int n) {
+  const BlockQ8_0* blocks = static_cast<const BlockQ8_0*>(value);
+  for (int b = 0; b < n / kQK; ++b, out += kQK) {
+    const float scale = weight * F16ToF32(blocks[b].d);
+    for (int i = 0; i < kQK; ++i) out[i] += scale * static_cast<float>(blocks[b].qs[i]);
+  }
 }
 
 }  // namespace
 
 namespace internal {
-AttentionLoops ScalarAttentionLoops() {
-  return {DotScalar, AxpyScalar};
+AttentionLoops ScalarAttentionLoops(KvCacheType type) {
+  if (type == KvCacheType::kQ8_0) return {DotQ8_0Scalar, AxpyQ8_0Scalar};
+  return {DotF16Scalar, AxpyF16Scalar};
 }
 }  // namespace internal
 
@@ -49,19 +74,21 @@ void AttendHeadAtLevel(SimdLevel level, std::span<const float> q, const PagedKvV
                        float scale, AttentionScratch scratch, std::span<float> out) {
   const internal::AttentionLoops loops =
       level >= SimdLevel::kAvx2 && MaxSupportedSimdLevel() >= SimdLevel::kAvx2
-          ? internal::Avx2AttentionLoops()
-          : internal::ScalarAttentionLoops();
+          ? internal::Avx2AttentionLoops(kv.type)
+          : internal::ScalarAttentionLoops(kv.type);
   const int head_dim = kv.head_dim;
+  const std::ptrdiff_t row_bytes = KvBytes(kv.type, head_dim);
   assert(static_cast<int>(q.size()) == head_dim && static_cast<int>(out.size()) == head_dim);
   assert(context_length >= 1 && static_cast<int>(scratch.scores.size()) >= context_length);
+  assert(kv.type != KvCacheType::kQ8_0 || head_dim % kQK == 0);
   for (int pos = 0; pos < context_length; ++pos) {
-    const Half* key = kv.keys + RowOffset(kv, block_table, pos, kv_head);
+    const void* key = Row(kv.keys, row_bytes, kv, block_table, pos, kv_head);
     scratch.scores[pos] = loops.dot(q.data(), key, head_dim) * scale;
   }
   Softmax(scratch.scores.first(static_cast<std::size_t>(context_length)));
   for (int d = 0; d < head_dim; ++d) out[d] = 0.0f;
   for (int pos = 0; pos < context_length; ++pos) {
-    const Half* value = kv.values + RowOffset(kv, block_table, pos, kv_head);
+    const void* value = Row(kv.values, row_bytes, kv, block_table, pos, kv_head);
     loops.axpy(scratch.scores[pos], value, out.data(), head_dim);
   }
 }

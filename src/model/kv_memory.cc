@@ -4,24 +4,54 @@
 #include <cstring>
 #include <string>
 
-namespace citadel::model {
+#include "kernels/activation_quant.h"
+#include "kernels/dequantize.h"
+#include "kernels/fp16.h"
 
-void KvMemory::FreeDeleter::operator()(kernels::Half* p) const {
+namespace citadel::model {
+namespace {
+
+std::int64_t RowElements(const KvShape& shape) {
+  return static_cast<std::int64_t>(shape.num_kv_heads) * shape.head_dim;
+}
+
+// Writes `n` F32 values as `type` (n a multiple of 32 for kQ8_0).
+void EncodeRow(kernels::KvCacheType type, const float* src, std::byte* dst, std::int64_t n) {
+  if (type == kernels::KvCacheType::kQ8_0) {
+    kernels::QuantizeRowQ8_0(src, reinterpret_cast<kernels::BlockQ8_0*>(dst), n);
+  } else {
+    kernels::F32ToF16Row(src, reinterpret_cast<kernels::Half*>(dst), n);
+  }
+}
+
+void DecodeRow(kernels::KvCacheType type, const std::byte* src, float* dst, std::int64_t n) {
+  if (type == kernels::KvCacheType::kQ8_0) {
+    kernels::DequantizeRowQ8_0(reinterpret_cast<const kernels::BlockQ8_0*>(src), dst, n);
+  } else {
+    kernels::F16ToF32Row(reinterpret_cast<const kernels::Half*>(src), dst, n);
+  }
+}
+
+}  // namespace
+
+void KvMemory::FreeDeleter::operator()(std::byte* p) const {
   std::free(p);
 }
 
-std::int64_t KvMemory::LayerHalves() const {
-  return static_cast<std::int64_t>(shape_.num_blocks) * shape_.block_size * shape_.num_kv_heads *
-         shape_.head_dim;
+std::int64_t KvMemory::RowBytes() const {
+  return kernels::KvBytes(shape_.type, RowElements(shape_));
+}
+
+std::int64_t KvMemory::LayerBytes() const {
+  return static_cast<std::int64_t>(shape_.num_blocks) * shape_.block_size * RowBytes();
 }
 
 std::int64_t KvMemory::BytesPerPosition(const KvShape& shape) {
-  return 2LL * shape.num_layers * shape.num_kv_heads * shape.head_dim *
-         static_cast<std::int64_t>(sizeof(kernels::Half));
+  return 2LL * shape.num_layers * kernels::KvBytes(shape.type, RowElements(shape));
 }
 
 std::int64_t KvMemory::size_bytes() const {
-  return 2 * shape_.num_layers * LayerHalves() * static_cast<std::int64_t>(sizeof(kernels::Half));
+  return 2 * shape_.num_layers * LayerBytes();
 }
 
 Result<KvMemory> KvMemory::Create(const KvShape& shape) {
@@ -32,6 +62,7 @@ Result<KvMemory> KvMemory::Create(const KvShape& shape) {
                                 std::to_string(shape.num_blocks) + ", block size " +
                                 std::to_string(shape.block_size) + ")");
   }
+  CITADEL_TRY(kernels::CheckKvCacheType(shape.type, shape.head_dim));
   KvMemory memory;
   memory.shape_ = shape;
   const std::int64_t bytes = memory.size_bytes();
@@ -44,30 +75,36 @@ Result<KvMemory> KvMemory::Create(const KvShape& shape) {
                                   " bytes of KV memory");
   }
   std::memset(raw, 0, rounded);
-  memory.data_.reset(static_cast<kernels::Half*>(raw));
+  memory.data_.reset(static_cast<std::byte*>(raw));
   return memory;
 }
 
-kernels::Half* KvMemory::Row(int layer_idx, bool value, std::int32_t block_id, int slot) {
-  const std::int64_t row_halves = static_cast<std::int64_t>(shape_.num_kv_heads) * shape_.head_dim;
+std::byte* KvMemory::Row(int layer_idx, bool value, std::int32_t block_id, int slot) const {
   const std::int64_t offset =
-      (2LL * layer_idx + (value ? 1 : 0)) * LayerHalves() +
-      (static_cast<std::int64_t>(block_id) * shape_.block_size + slot) * row_halves;
+      (2LL * layer_idx + (value ? 1 : 0)) * LayerBytes() +
+      (static_cast<std::int64_t>(block_id) * shape_.block_size + slot) * RowBytes();
   return data_.get() + offset;
 }
 
-kernels::Half* KvMemory::KeyRow(int layer_idx, std::int32_t block_id, int slot) {
-  return Row(layer_idx, false, block_id, slot);
+void KvMemory::StoreRows(int layer_idx, std::int32_t block_id, int slot, const float* key,
+                         const float* value) {
+  const std::int64_t n = RowElements(shape_);
+  EncodeRow(shape_.type, key, Row(layer_idx, false, block_id, slot), n);
+  EncodeRow(shape_.type, value, Row(layer_idx, true, block_id, slot), n);
 }
 
-kernels::Half* KvMemory::ValueRow(int layer_idx, std::int32_t block_id, int slot) {
-  return Row(layer_idx, true, block_id, slot);
+void KvMemory::LoadRows(int layer_idx, std::int32_t block_id, int slot, float* key,
+                        float* value) const {
+  const std::int64_t n = RowElements(shape_);
+  DecodeRow(shape_.type, Row(layer_idx, false, block_id, slot), key, n);
+  DecodeRow(shape_.type, Row(layer_idx, true, block_id, slot), value, n);
 }
 
 kernels::PagedKvView KvMemory::LayerView(int layer_idx) const {
-  const kernels::Half* base = data_.get() + 2LL * layer_idx * LayerHalves();
-  return kernels::PagedKvView{base, base + LayerHalves(), shape_.block_size, shape_.num_kv_heads,
-                              shape_.head_dim};
+  const std::byte* base = data_.get() + 2LL * layer_idx * LayerBytes();
+  return kernels::PagedKvView{
+      base,       base + LayerBytes(), shape_.block_size, shape_.num_kv_heads, shape_.head_dim,
+      shape_.type};
 }
 
 }  // namespace citadel::model

@@ -3,23 +3,27 @@
 // ids are handed out by the engine's KV bookkeeping; this class only holds
 // the bytes).
 //
-// Layout, per layer, for keys and for values alike (F16):
+// Layout, per layer, for keys and for values alike:
 //
-//   [num_blocks][block_size][num_kv_heads][head_dim]
+//   [num_blocks][block_size][num_kv_heads][head_dim elements of shape.type]
 //
 // so a block holds `block_size` consecutive positions of one sequence and
-// the row of one (position, KV head) is head_dim contiguous halves.
+// the row of one (position, KV head) is head_dim contiguous halves (kF16) or
+// head_dim / 32 BlockQ8_0 (kQ8_0: 34 bytes per 32 elements instead of 64).
 //
 // Thread-compatible: the forward pass writes the rows of the batch's tokens,
 // then reads; callers never run two forward passes on one KvMemory at once.
+// StoreRows calls for distinct (layer, block, slot) may run concurrently.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <span>
 
 #include "kernels/attention.h"
 #include "kernels/block_formats.h"
+#include "kernels/kv_cache_type.h"
 #include "util/status.h"
 
 namespace citadel::model {
@@ -30,12 +34,15 @@ struct KvShape {
   int head_dim = 0;
   int block_size = 16;  // positions per block
   int num_blocks = 0;
+  kernels::KvCacheType type = kernels::KvCacheType::kF16;  // element type of keys and values
 };
 
 class KvMemory {
  public:
   // Allocates (and zeroes) the storage. InvalidArgument for non-positive
-  // sizes; ResourceExhausted when the allocation fails.
+  // sizes or a type the head_dim cannot hold (kQ8_0 needs head_dim a
+  // multiple of 32: "--kv-cache-type q8_0 needs head_dim a multiple of 32
+  // ..."); ResourceExhausted when the allocation fails.
   static Result<KvMemory> Create(const KvShape& shape);
 
   KvMemory(KvMemory&&) noexcept = default;
@@ -44,13 +51,17 @@ class KvMemory {
   const KvShape& shape() const { return shape_; }
   // Bytes held for keys and values of all layers.
   std::int64_t size_bytes() const;
-  // Bytes per position (all layers, keys and values).
+  // Bytes per position (all layers, keys and values) in shape.type:
+  // 2 * layers * kv_heads * head_dim * (2 for kF16, 34 / 32 for kQ8_0).
   static std::int64_t BytesPerPosition(const KvShape& shape);
 
-  // The [num_kv_heads * head_dim] key (or value) row of `position`, inside
-  // block `block_id`'s slot position % block_size, for `layer_idx`.
-  kernels::Half* KeyRow(int layer_idx, std::int32_t block_id, int slot);
-  kernels::Half* ValueRow(int layer_idx, std::int32_t block_id, int slot);
+  // Stores the [num_kv_heads * head_dim] F32 key and value rows of one
+  // position (block `block_id`, slot position % block_size, `layer_idx`),
+  // rounded to F16 or quantized to Q8_0 (QuantizeRowQ8_0) per shape.type.
+  void StoreRows(int layer_idx, std::int32_t block_id, int slot, const float* key,
+                 const float* value);
+  // The stored rows widened back to F32 ([num_kv_heads * head_dim] each).
+  void LoadRows(int layer_idx, std::int32_t block_id, int slot, float* key, float* value) const;
 
   // Read view of one layer for the attention kernel.
   kernels::PagedKvView LayerView(int layer_idx) const;
@@ -58,13 +69,14 @@ class KvMemory {
  private:
   KvMemory() = default;
   struct FreeDeleter {
-    void operator()(kernels::Half* p) const;
+    void operator()(std::byte* p) const;
   };
-  std::int64_t LayerHalves() const;
-  kernels::Half* Row(int layer_idx, bool value, std::int32_t block_id, int slot);
+  std::int64_t RowBytes() const;  // one position's [num_kv_heads * head_dim] elements
+  std::int64_t LayerBytes() const;
+  std::byte* Row(int layer_idx, bool value, std::int32_t block_id, int slot) const;
 
   KvShape shape_;
-  std::unique_ptr<kernels::Half, FreeDeleter> data_;  // [layers][2 (k, v)][blocks]...
+  std::unique_ptr<std::byte, FreeDeleter> data_;  // [layers][2 (k, v)][blocks]...
 };
 
 }  // namespace citadel::model

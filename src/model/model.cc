@@ -41,8 +41,8 @@ Result<std::unique_ptr<Model>> Model::FromFile(gguf::GgufFile file, const LoadOp
   const int blocks_per_sequence =
       (resolved.context_length + resolved.kv_block_size - 1) / resolved.kv_block_size;
   if (resolved.kv_blocks == 0) resolved.kv_blocks = blocks_per_sequence;
-  KvShape shape{config.num_layers, config.num_kv_heads, config.head_dim, resolved.kv_block_size,
-                resolved.kv_blocks};
+  KvShape shape{config.num_layers,      config.num_kv_heads, config.head_dim,
+                resolved.kv_block_size, resolved.kv_blocks,  resolved.kv_cache_type};
   CITADEL_ASSIGN_OR_RETURN(KvMemory kv, KvMemory::Create(shape));
   return std::unique_ptr<Model>(
       new Model(std::move(file), std::move(config), std::move(weights), std::move(kv), resolved));

@@ -40,6 +40,7 @@ struct LoadOptions {
   int context_length = 0;      // longest sequence; 0: min(trained context, 4096)
   int kv_block_size = 16;      // positions per KV block
   int kv_blocks = 0;           // 0: enough for one sequence of context_length
+  kernels::KvCacheType kv_cache_type = kernels::KvCacheType::kF16;  // --kv-cache-type
 };
 
 class Model {

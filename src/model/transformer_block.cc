@@ -7,7 +7,6 @@
 #include "kernels/activation.h"
 #include "kernels/attention.h"
 #include "kernels/elementwise.h"
-#include "kernels/fp16.h"
 #include "kernels/rms_norm.h"
 #include "kernels/rope.h"
 #include "model/model.h"
@@ -103,7 +102,8 @@ void Model::PrepareQk(const LayerWeights& w, int rows) {
   });
 }
 
-// Writes the chunk's keys and values (F16) at their positions' KV slots.
+// Writes the chunk's keys and values at their positions' KV slots, in the KV
+// memory's element type (F16, or Q8_0 blocks of 32 along head_dim).
 void Model::StoreKv(int layer_idx, const Chunk& chunk) {
   const Batch& batch = *chunk.batch;
   const int block_size = kv_.shape().block_size;
@@ -113,10 +113,8 @@ void Model::StoreKv(int layer_idx, const Chunk& chunk) {
     const int position = batch.positions[t];
     const std::int32_t block = batch.BlockTable(batch.sequence_idx[t])[Size(position / block_size)];
     const int slot = position % block_size;
-    kernels::F32ToF16Row(k_.data() + Size(i) * kv_dim, kv_.KeyRow(layer_idx, block, slot),
-                         config_.kv_dim());
-    kernels::F32ToF16Row(v_.data() + Size(i) * kv_dim, kv_.ValueRow(layer_idx, block, slot),
-                         config_.kv_dim());
+    kv_.StoreRows(layer_idx, block, slot, k_.data() + Size(i) * kv_dim,
+                  v_.data() + Size(i) * kv_dim);
   });
 }
 

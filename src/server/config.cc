@@ -64,6 +64,8 @@ std::vector<SettingSpec> Registry() {
       IntSpec("engine.max_queue", 256, 1, 1 << 20, "waiting requests before 429"),
       IntSpec("engine.context_length", 0, 0, 1 << 20, "per-sequence context (0: model's, <= 4096)"),
       IntSpec("engine.kv_cache_mib", 0, 0, 1 << 24, "KV cache size in MiB (0: automatic)"),
+      StringSpec("engine.kv_cache_type", "f16",
+                 "KV element type: f16 or q8_0 (about half the bytes)"),
       IntSpec("engine.block_tokens", 16, 1, 1024, "tokens per KV block"),
   };
 }

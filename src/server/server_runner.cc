@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <thread>
 
+#include "kernels/kv_cache_type.h"
 #include "server/http_server.h"
 #include "server/model_registry.h"
 #include "server/request_log.h"
@@ -26,7 +27,8 @@ HttpServerOptions HttpOptionsFrom(const Settings& s) {
   return o;
 }
 
-engine::EngineOptions EngineOptionsFrom(const Settings& s) {
+// InvalidArgument for an engine.kv_cache_type other than f16 or q8_0.
+Result<engine::EngineOptions> EngineOptionsFrom(const Settings& s) {
   engine::EngineOptions o;
   o.max_running = static_cast<int>(s.GetInt("engine.max_running"));
   o.max_batch_tokens = static_cast<int>(s.GetInt("engine.max_batch_tokens"));
@@ -34,6 +36,9 @@ engine::EngineOptions EngineOptionsFrom(const Settings& s) {
   o.context_length = static_cast<int>(s.GetInt("engine.context_length"));
   o.kv_cache_memory_bytes = s.GetInt("engine.kv_cache_mib") * 1024 * 1024;
   o.block_tokens = static_cast<int>(s.GetInt("engine.block_tokens"));
+  auto kv_type = kernels::ParseKvCacheType(s.GetString("engine.kv_cache_type"));
+  if (!kv_type.ok()) return kv_type.status().WithContext("setting engine.kv_cache_type");
+  o.kv_cache_type = *kv_type;
   return o;
 }
 
@@ -44,10 +49,10 @@ void LogEvent(const std::string& level, const std::string& event, const std::str
 
 // Loads every model in order; on the first failure marks the registry failed
 // and returns the error.
-Status LoadModels(const Settings& settings, ServerState& state) {
+Status LoadModels(const Settings& settings, const engine::EngineOptions& options,
+                  ServerState& state) {
   const std::vector<std::string>& paths = settings.GetList("model.paths");
   const std::vector<std::string>& aliases = settings.GetList("model.aliases");
-  const engine::EngineOptions options = EngineOptionsFrom(settings);
   const int threads = static_cast<int>(settings.GetInt("engine.threads"));
   for (size_t i = 0; i < paths.size(); ++i) {
     ModelSpec spec{paths[i], i < aliases.size() ? aliases[i] : ""};
@@ -74,6 +79,7 @@ Status RunServer(const Settings& settings) {
     return InvalidArgumentError("more aliases (" + std::to_string(aliases.size()) +
                                 ") than models");
   }
+  CITADEL_ASSIGN_OR_RETURN(const engine::EngineOptions engine_options, EngineOptionsFrom(settings));
   ServerState state;
   state.options.api_key = settings.GetString("server.api_key");
   state.options.log_requests = settings.GetBool("server.log_requests");
@@ -93,7 +99,7 @@ Status RunServer(const Settings& settings) {
   }
   Status load_status;
   std::thread loader([&] {
-    load_status = LoadModels(settings, state);
+    load_status = LoadModels(settings, engine_options, state);
     if (!load_status.ok()) {
       LogEvent("error", "model_load_failed", load_status.message());
       server.Shutdown();
