@@ -25,6 +25,7 @@
 #include "kernels/cpu_features.h"
 #include "kernels/matmul.h"
 #include "kernels/quantize.h"
+#include "kernels/weight_panels.h"
 #include "util/thread_pool.h"
 
 namespace citadel::kernels {
@@ -117,7 +118,7 @@ WeightSet MakeWeights(TensorType type, std::int64_t rows, std::int64_t cols, int
   return set;
 }
 
-// Args: type, rows (outputs), cols (inputs), tokens.
+// Args: type, rows (outputs), cols (inputs), tokens, layout (0 GGUF rows, 1 panels).
 void BM_MatMul(benchmark::State& state) {
   const auto type = static_cast<TensorType>(state.range(0));
   const std::int64_t rows = state.range(1);
@@ -135,10 +136,25 @@ void BM_MatMul(benchmark::State& state) {
   std::vector<float> out(tokens * rows);
   MatMulScratch scratch;
   ThreadPool& pool = Pool();
+  const bool panels = state.range(4) == 1;
+  std::vector<WeightView> views;
+  std::vector<PackedWeight> packed;
+  for (const Buffer& copy : weights.copies) {
+    const WeightView rows_view{type, copy.get(), rows, cols};
+    if (!panels) {
+      views.push_back(rows_view);
+      continue;
+    }
+    Result<PackedWeight> p = PackedWeight::Pack(rows_view);
+    if (!p.ok()) std::abort();
+    packed.push_back(std::move(*p));
+    views.push_back(packed.back().view());
+  }
+  if (panels) weights.copies.clear();  // the packed copies replace them
   std::size_t next = 0;
   for (auto _ : state) {
-    WeightView view{type, weights.copies[next].get(), rows, cols};
-    next = (next + 1) % weights.copies.size();
+    const WeightView& view = views[next];
+    next = (next + 1) % views.size();
     MatMul(view, act.data(), tokens, out.data(), pool, scratch);
     benchmark::DoNotOptimize(out.data());
   }
@@ -149,7 +165,7 @@ void BM_MatMul(benchmark::State& state) {
       benchmark::Counter(calls * 2.0 * tokens * rows * cols / 1e9, benchmark::Counter::kIsRate);
   state.SetLabel(std::string(TensorTypeName(type)) + " " + std::to_string(rows) + "x" +
                  std::to_string(cols) + " M=" + std::to_string(tokens) + " " +
-                 std::string(SimdLevelName(SelectedSimdLevel())) +
+                 std::string(SimdLevelName(SelectedSimdLevel())) + (panels ? " panels" : "") +
                  " t=" + std::to_string(pool.size()));
 }
 
@@ -160,11 +176,15 @@ constexpr TensorType kTypes[] = {TensorType::kQ4_0, TensorType::kQ8_0, TensorTyp
                                  TensorType::kQ6_K, TensorType::kF16};
 
 void MatMulArgs(benchmark::internal::Benchmark* b) {
-  b->ArgNames({"type", "rows", "cols", "M"});
+  b->ArgNames({"type", "rows", "cols", "M", "panels"});
   for (TensorType type : kTypes) {
+    // Both layouts where this machine loads panels (PanelsPreferred), to compare.
+    const std::int64_t layouts = PanelsPreferred(type) ? 2 : 1;
     for (const auto& shape : kShapes) {
       for (std::int64_t tokens : {1, 8, 512}) {
-        b->Args({static_cast<std::int64_t>(type), shape[0], shape[1], tokens});
+        for (std::int64_t layout = 0; layout < layouts; ++layout) {
+          b->Args({static_cast<std::int64_t>(type), shape[0], shape[1], tokens, layout});
+        }
       }
     }
   }

@@ -9,6 +9,7 @@
 #include "kernels/activation_quant.h"
 #include "kernels/matmul_kernels.h"
 #include "kernels/vec_dot.h"
+#include "kernels/weight_panels.h"
 
 namespace citadel::kernels {
 namespace {
@@ -24,8 +25,20 @@ constexpr std::int64_t kParallelPrepareTokens = 4;
 // Rows of one thread's share are a multiple of this (a cache line of outputs).
 constexpr std::int64_t kRowGrain = 16;
 
-const internal::PathKernels* KernelsFor(SimdLevel level, TensorType type) {
+const internal::PathKernels* PanelKernelsFor(SimdLevel level, TensorType type) {
+  if (level >= SimdLevel::kAmx) {
+    if (const internal::PathKernels* k = internal::AmxPanelKernels(type)) return k;
+  }
+  if (level >= SimdLevel::kAvx512) {
+    if (const internal::PathKernels* k = internal::Avx512PanelKernels(type)) return k;
+  }
+  return internal::ScalarPanelKernels(type);
+}
+
+const internal::PathKernels* KernelsFor(SimdLevel level, const WeightView& w) {
+  const TensorType type = w.type;
   level = std::min(level, MaxSupportedSimdLevel());
+  if (w.layout == WeightLayout::kPanels) return PanelKernelsFor(level, type);
   if (level >= SimdLevel::kAmx) {
     if (const internal::PathKernels* k = internal::AmxKernels(type)) return k;
   }
@@ -93,12 +106,16 @@ Status ValidateWeight(const WeightView& w) {
                                 std::to_string(traits->block_elements));
   }
   if (w.data == nullptr) return InvalidArgumentError("matmul: weight data is null");
+  if (w.layout == WeightLayout::kPanels && !PanelLayoutSupports(w.type)) {
+    return InvalidArgumentError("matmul: weight type " + std::string(traits->name) +
+                                " has no panel layout");
+  }
   return OkStatus();
 }
 
 void MatMulAtLevel(SimdLevel level, const WeightView& w, const float* act, std::int64_t tokens,
                    float* out, ThreadPool& pool, MatMulScratch& scratch) {
-  const internal::PathKernels& kernels = *KernelsFor(level, w.type);
+  const internal::PathKernels& kernels = *KernelsFor(level, w);
   const TensorType act_type = ScalarVecDot(w.type).act_type;
   const std::int64_t cols = w.cols;
   const std::size_t row_bytes = kernels.prepared_row_bytes(cols);

@@ -11,16 +11,21 @@
 // token's outputs never depend on the other tokens of the call, nor on the
 // thread count.
 //
-// The weights are used in place (usually straight from the model's memory
-// map; no repacked copy is kept). The path is chosen at run time
-// (kernels/cpu_features.h, capped by CITADEL_CPU):
+// Weights come in GGUF's row layout (used in place, usually straight from
+// the model's memory map) or, for Q4_0 and Q8_0 on the AVX-512 and AMX
+// paths, repacked at load into 16-row panels (kernels/weight_panels.h), which
+// those paths stream at close to the memory's bandwidth. The path is chosen
+// at run time (kernels/cpu_features.h, capped by CITADEL_CPU):
 //   amx     (Sapphire Rapids+; Q4_0, Q8_0, Q4_K, Q6_K): from 6 tokens on an
-//           AMX int8 GEMM over 16-row panels decoded on the fly; fewer tokens
-//           stream the weights once with AVX-512 VNNI. Both produce the same
-//           bits, so batching never changes a token's result.
+//           AMX int8 GEMM over 16-row panels (decoded on the fly from rows,
+//           or unpacked from panels); fewer tokens stream the weights once
+//           with AVX-512 VNNI. Both produce the same bits, so batching never
+//           changes a token's result.
 //   avx512  (AVX-512 BW/VL + VNNI, e.g. Zen 4): VNNI kernels, each weight
-//           block decoded once for a tile of up to 8 tokens.
-//   avx2    (4 tokens per tile), then the scalar reference (every type).
+//           block decoded once for a tile of up to 8 tokens (rows) or 4
+//           tokens (panels).
+//   avx2    (4 tokens per tile), then the scalar reference (every type;
+//           panels are unpacked to rows for it).
 // Types without a SIMD kernel use the next lower path that has one; the
 // scalar path covers every type of kernels/vec_dot.h. Rows are split over the
 // pool in multiples of 16.
@@ -40,14 +45,21 @@
 
 namespace citadel::kernels {
 
-// A row-major weight matrix as stored in GGUF: `rows` outputs, each a row of
-// `cols` inputs encoded in `type` blocks (RowBytes(type, cols) bytes per row).
-// Borrowed: the caller keeps `data` alive while it is used.
+// How a weight matrix's bytes are arranged.
+enum class WeightLayout : std::uint8_t {
+  kRows,    // as stored in GGUF: row after row of `type` blocks
+  kPanels,  // interleaved 16-row panels (kernels/weight_panels.h)
+};
+
+// A weight matrix: `rows` outputs, each a row of `cols` inputs encoded in
+// `type` blocks. In the kRows layout (GGUF's) a row is RowBytes(type, cols)
+// bytes. Borrowed: the caller keeps `data` alive while it is used.
 struct WeightView {
   TensorType type = TensorType::kF32;
   const std::uint8_t* data = nullptr;
   std::int64_t rows = 0;
   std::int64_t cols = 0;
+  WeightLayout layout = WeightLayout::kRows;
 };
 
 // Quantizes one activation row of `cols` floats to `act_type` (the partner

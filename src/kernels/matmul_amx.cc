@@ -35,6 +35,7 @@
 #include "kernels/block_formats.h"
 #include "kernels/matmul_kernels.h"
 #include "kernels/matmul_panel.h"
+#include "kernels/weight_panels.h"
 
 namespace citadel::kernels::internal {
 namespace {
@@ -144,6 +145,58 @@ void Repack(const WeightView& w, std::int64_t r0, int nvalid, const Panel& p) {
   }
 }
 
+// Weights already in the panel layout (kernels/weight_panels.h): their quants
+// are in B's order, so repacking is only unpacking nibbles (or undoing the
+// +128 of Q8_0) and widening the fp16 scales. Activations: PreparePanelQ8.
+struct PanelActivations {
+  static constexpr int kK = 32;
+  static constexpr int kChunksPerActScale = 1;
+  static constexpr bool kHasMins = false;
+  static float ActScale(const std::uint8_t* row, std::int64_t cols, std::int64_t chunk) {
+    return reinterpret_cast<const float*>(row + PanelQ8OffsetScales(cols / kQK))[chunk];
+  }
+};
+
+struct Q4_0PanelFormat : PanelActivations {
+  static void Unpack(const std::uint8_t* q, std::int8_t* b) {
+    const __m512i low4 = _mm512_set1_epi8(0x0F), eight = _mm512_set1_epi8(8);
+    for (int k = 0; k < 4; ++k) {
+      const __m512i x = _mm512_load_si512(q + 64 * k);
+      _mm512_store_si512(b + 64 * k, _mm512_sub_epi8(_mm512_and_si512(x, low4), eight));
+      _mm512_store_si512(b + 64 * (4 + k),
+                         _mm512_sub_epi8(_mm512_and_si512(_mm512_srli_epi16(x, 4), low4), eight));
+    }
+  }
+};
+
+struct Q8_0PanelFormat : PanelActivations {
+  static void Unpack(const std::uint8_t* q, std::int8_t* b) {
+    const __m512i bias = _mm512_set1_epi8(static_cast<char>(0x80));
+    for (int k = 0; k < 8; ++k) {
+      _mm512_store_si512(b + 64 * k, _mm512_xor_si512(_mm512_load_si512(q + 64 * k), bias));
+    }
+  }
+};
+
+template <class F>
+concept PanelFormat = requires(const std::uint8_t* q, std::int8_t* b) {
+  F::Unpack(q, b);
+};
+
+template <PanelFormat F>
+void Repack(const WeightView& w, std::int64_t r0, int, const Panel& p) {
+  const std::int64_t nb = w.cols / kQK;
+  const std::uint8_t* panel = w.data + (r0 / kPanelRows) * PanelStride(w.type, w.cols);
+  const auto* scales = reinterpret_cast<const __m256i*>(panel);
+  const std::uint8_t* quants = panel + RoundUp64(nb * kPanelRows * 2);
+  const std::size_t quant_bytes = PanelStride(w.type, w.cols) - RoundUp64(nb * kPanelRows * 2);
+  const std::size_t block_quants = quant_bytes / nb;
+  for (std::int64_t b = 0; b < nb; ++b) {
+    _mm512_store_ps(p.scales + b * kTile, _mm512_cvtph_ps(_mm256_load_si256(scales + b)));
+    F::Unpack(quants + b * block_quants, p.b + b * kQK * kTile);
+  }
+}
+
 // C = A (tokens, chunk c) x B (panel, chunk c) into tile set 0 (C 0, A 2,
 // B 4) or set 1 (C 1, A 3, B 5). The tile intrinsics take literal numbers.
 template <int kK>
@@ -217,8 +270,12 @@ void AmxCompute(const WeightView& w, const PreparedActivations& act, std::int64_
                 std::int64_t row_end, std::int64_t tok_begin, std::int64_t tok_end, float* out,
                 std::uint8_t* thread_scratch) {
   if (tok_end - tok_begin < kAmxTokens) {
-    VnniPanelCompute(w, act, row_begin, row_end, tok_begin, tok_end - tok_begin, thread_scratch,
-                     out);
+    if constexpr (PanelFormat<F>) {
+      VnniPanelsCompute(w, act, row_begin, row_end, tok_begin, tok_end, out, thread_scratch);
+    } else {
+      VnniPanelCompute(w, act, row_begin, row_end, tok_begin, tok_end - tok_begin, thread_scratch,
+                       out);
+    }
     return;
   }
   ConfigureTiles(F::kK);
@@ -281,7 +338,33 @@ const PathKernels kQ6_K = {Q6_KRowBytes,
                            kTile,
                            kAmxTokens};
 
+const PathKernels kQ4_0Panels = {PanelQ8RowBytes,
+                                 PreparePanelQ8,
+                                 AmxCompute<Q4_0PanelFormat>,
+                                 ScratchBytes<Q4_0PanelFormat>,
+                                 QuantizeActivationAvx512,
+                                 kTile,
+                                 kAmxTokens};
+const PathKernels kQ8_0Panels = {PanelQ8RowBytes,
+                                 PreparePanelQ8,
+                                 AmxCompute<Q8_0PanelFormat>,
+                                 ScratchBytes<Q8_0PanelFormat>,
+                                 QuantizeActivationAvx512,
+                                 kTile,
+                                 kAmxTokens};
+
 }  // namespace
+
+const PathKernels* AmxPanelKernels(TensorType type) {
+  switch (type) {
+    case TensorType::kQ4_0:
+      return &kQ4_0Panels;
+    case TensorType::kQ8_0:
+      return &kQ8_0Panels;
+    default:
+      return nullptr;
+  }
+}
 
 const PathKernels* AmxKernels(TensorType type) {
   switch (type) {

@@ -84,6 +84,12 @@ void PrepareQ6_K(const float* act, const void* partner, std::int64_t cols, std::
 void PrepareF32(const float* act, const void* partner, std::int64_t cols, std::uint8_t* dst);
 void PrepareF16(const float* act, const void* partner, std::int64_t cols, std::uint8_t* dst);
 
+// Panel weights (kernels/weight_panels.h; Q4_0, Q8_0), partner Q8_0, B = blocks:
+//   [B * 32 int8 quants in element order][B floats: block scale]
+//   [B int32: sum of the block's quants]
+std::size_t PanelQ8RowBytes(std::int64_t cols);
+void PreparePanelQ8(const float* act, const void* partner, std::int64_t cols, std::uint8_t* dst);
+
 // AVX-512 quantizers (matmul_quantize_avx512.cc), bit-exact with
 // QuantizeRowQ8_0 and QuantizeRowQ8_K; and the dispatcher the AVX-512 and
 // AMX tables use as quantize_row.
@@ -111,6 +117,12 @@ constexpr std::size_t Q8_KOffsetSums(std::int64_t sb) {
 constexpr std::size_t Q6_KOffsetCorrections(std::int64_t sb) {
   return Q8_KOffsetSums(sb) + RoundUp64(sb * 16 * 4);
 }
+constexpr std::size_t PanelQ8OffsetScales(std::int64_t blocks) {
+  return RoundUp64(blocks * 32);
+}
+constexpr std::size_t PanelQ8OffsetSums(std::int64_t blocks) {
+  return PanelQ8OffsetScales(blocks) + RoundUp64(blocks * 4);
+}
 }  // namespace
 
 // The kernels of one path for weights of `type`, or nullptr when that path
@@ -122,6 +134,21 @@ const PathKernels* Avx512Kernels(TensorType type);
 // tiles from a few tokens on (kAmxTokens), AVX-512 VNNI below, both producing
 // bit-identical results (matmul_amx.cc); nullptr when the type has none.
 const PathKernels* AmxKernels(TensorType type);
+
+// The same for weights in the panel layout (kernels/weight_panels.h). The
+// scalar table covers every type with a panel layout; AVX-512 (VNNI, any
+// token count) and AMX (tiles from kAmxTokens on, VNNI below, bit-identical)
+// return nullptr for types they lack.
+const PathKernels* ScalarPanelKernels(TensorType type);
+const PathKernels* Avx512PanelKernels(TensorType type);
+const PathKernels* AmxPanelKernels(TensorType type);
+
+// The VNNI panel kernel (matmul_panels_avx512.cc): out for rows [row_begin,
+// row_end) (whole panels from row_begin) and tokens [tok_begin, tok_end). Its
+// float accumulation is TileAccumulator's (matmul_panel.h), chunk by chunk.
+void VnniPanelsCompute(const WeightView& w, const PreparedActivations& act, std::int64_t row_begin,
+                       std::int64_t row_end, std::int64_t tok_begin, std::int64_t tok_end,
+                       float* out, std::uint8_t* thread_scratch);
 
 // Tokens per block in the prefill loop: a block's prepared activations stay
 // in L2 while every row of the thread's share streams past them.

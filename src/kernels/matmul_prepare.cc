@@ -45,6 +45,25 @@ std::size_t FloatRowBytes(std::int64_t cols) {
   return RoundUp64(cols * 4);
 }
 
+std::size_t PanelQ8RowBytes(std::int64_t cols) {
+  const std::int64_t nb = cols / kQK;
+  return PanelQ8OffsetSums(nb) + RoundUp64(nb * 4);
+}
+
+void PreparePanelQ8(const float*, const void* partner, std::int64_t cols, std::uint8_t* dst) {
+  const std::int64_t nb = cols / kQK;
+  const auto* blocks = static_cast<const BlockQ8_0*>(partner);
+  auto* scales = reinterpret_cast<float*>(dst + PanelQ8OffsetScales(nb));
+  auto* sums = reinterpret_cast<std::int32_t*>(dst + PanelQ8OffsetSums(nb));
+  for (std::int64_t b = 0; b < nb; ++b) {
+    std::memcpy(dst + b * kQK, blocks[b].qs, kQK);
+    scales[b] = F16ToF32(blocks[b].d);
+    std::int32_t sum = 0;
+    for (std::int8_t q : blocks[b].qs) sum += q;
+    sums[b] = sum;
+  }
+}
+
 void PrepareQ4_0(const float*, const void* partner, std::int64_t cols, std::uint8_t* dst) {
   const std::int64_t pairs = Pairs(cols);
   auto* qs = reinterpret_cast<std::int8_t*>(dst);

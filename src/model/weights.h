@@ -1,6 +1,9 @@
 // Weight binding: finds every tensor a ModelConfig needs by its GGUF name,
 // checks its type and shape, and keeps borrowed views into the file's memory
-// map (no copy at load).
+// map — except the matrices whose type has a panel layout on a machine whose
+// kernels prefer it (kernels::PanelsPreferred): those are repacked once at
+// load into memory the ModelWeights owns. A tied output matrix stays in the
+// file's layout (the embedding lookup reads its rows).
 //
 //   token_embd.weight        [vocab, embd]         any dequantizable type
 //   output_norm.weight       [embd]                F32
@@ -25,6 +28,7 @@
 
 #include "gguf/gguf_file.h"
 #include "kernels/matmul.h"
+#include "kernels/weight_panels.h"
 #include "model/model_config.h"
 #include "util/status.h"
 
@@ -48,11 +52,18 @@ struct LayerWeights {
 };
 
 struct ModelWeights {
+  ModelWeights() = default;
+  ModelWeights(ModelWeights&&) noexcept = default;
+  ModelWeights& operator=(ModelWeights&&) noexcept = default;
+
   kernels::WeightView token_embd;      // [vocab, embd]; rows are dequantized per token
   std::span<const float> output_norm;  // [embd]
   kernels::WeightView output;          // [vocab, embd] (token_embd when tied)
   std::span<const float> rope_freqs;   // [rope_dims / 2] or empty
   std::vector<LayerWeights> layers;
+  // Matrices repacked into panels (kernels/weight_panels.h) where this
+  // machine's kernels run faster on them; the views above point into these.
+  std::vector<kernels::PackedWeight> packed;
 };
 
 // Binds all tensors `config` needs. InvalidArgument naming the tensor when

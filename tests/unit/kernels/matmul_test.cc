@@ -7,6 +7,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <memory>
 #include <random>
 #include <string>
 #include <vector>
@@ -15,6 +16,7 @@
 #include "kernels/dequantize.h"
 #include "kernels/quantize.h"
 #include "kernels/vec_dot.h"
+#include "kernels/weight_panels.h"
 
 namespace citadel::kernels {
 namespace {
@@ -26,8 +28,23 @@ struct Matrix {
   std::vector<std::uint8_t> bytes;
   std::vector<float> dequantized;  // [rows, cols]
 
-  WeightView View() const { return {type, bytes.data(), rows, cols}; }
+  std::shared_ptr<PackedWeight> panels;  // set when the type has a panel layout
+
+  WeightView View(WeightLayout layout = WeightLayout::kRows) const {
+    return layout == WeightLayout::kPanels ? panels->view()
+                                           : WeightView{type, bytes.data(), rows, cols};
+  }
 };
+
+// The layouts MatMul accepts for the matrix's type.
+std::vector<WeightLayout> Layouts(const Matrix& m) {
+  if (m.panels == nullptr) return {WeightLayout::kRows};
+  return {WeightLayout::kRows, WeightLayout::kPanels};
+}
+
+std::string LayoutName(WeightLayout layout) {
+  return layout == WeightLayout::kPanels ? "panels" : "rows";
+}
 
 Matrix RandomMatrix(TensorType type, std::int64_t rows, std::int64_t cols, std::uint32_t seed) {
   std::mt19937 rng(seed);
@@ -42,6 +59,11 @@ Matrix RandomMatrix(TensorType type, std::int64_t rows, std::int64_t cols, std::
                               m.dequantized.data() + r * cols, cols)
                     .ok());
   }
+  if (PanelLayoutSupports(type)) {
+    Result<PackedWeight> packed = PackedWeight::Pack(m.View());
+    EXPECT_TRUE(packed.ok()) << packed.status().ToString();
+    if (packed.ok()) m.panels = std::make_shared<PackedWeight>(std::move(*packed));
+  }
   return m;
 }
 
@@ -54,11 +76,12 @@ std::vector<float> RandomActivations(std::int64_t tokens, std::int64_t cols, std
 }
 
 std::vector<float> RunMatMul(SimdLevel level, const Matrix& m, const std::vector<float>& act,
-                             std::int64_t tokens, int threads) {
+                             std::int64_t tokens, int threads,
+                             WeightLayout layout = WeightLayout::kRows) {
   ThreadPool pool(threads);
   MatMulScratch scratch;
   std::vector<float> out(tokens * m.rows, NAN);
-  MatMulAtLevel(level, m.View(), act.data(), tokens, out.data(), pool, scratch);
+  MatMulAtLevel(level, m.View(layout), act.data(), tokens, out.data(), pool, scratch);
   return out;
 }
 
@@ -131,16 +154,21 @@ TEST(MatMulTest, EverySimdPathMatchesScalarOnOddShapes) {
       for (std::int64_t t = 0; t < kMaxTokens; ++t) {
         for (std::int64_t r = 0; r < rows; ++r) tolerance[t * rows + r] = Tolerance(m, act, t, r);
       }
-      for (SimdLevel level : {SimdLevel::kAvx2, SimdLevel::kAvx512, SimdLevel::kAmx}) {
-        if (level > max_level) continue;
-        for (std::int64_t tokens : {1, 2, 3, 4, 5, 7, 8, 9, 17, 40}) {
-          SCOPED_TRACE(std::string(TensorTypeName(type)) + " " + std::string(SimdLevelName(level)) +
-                       " rows=" + std::to_string(rows) + " tokens=" + std::to_string(tokens));
-          std::vector<float> got = RunMatMul(level, m, act, tokens, 3);
-          for (std::int64_t t = 0; t < tokens; ++t) {
-            for (std::int64_t r = 0; r < rows; ++r) {
-              ASSERT_NEAR(got[t * rows + r], ref[t * rows + r], tolerance[t * rows + r])
-                  << "t=" << t << " r=" << r;
+      for (WeightLayout layout : Layouts(m)) {
+        for (SimdLevel level :
+             {SimdLevel::kScalar, SimdLevel::kAvx2, SimdLevel::kAvx512, SimdLevel::kAmx}) {
+          if (level > max_level || (level == SimdLevel::kScalar && layout == WeightLayout::kRows))
+            continue;
+          for (std::int64_t tokens : {1, 2, 3, 4, 5, 7, 8, 9, 17, 40}) {
+            SCOPED_TRACE(std::string(TensorTypeName(type)) + " " + LayoutName(layout) + " " +
+                         std::string(SimdLevelName(level)) + " rows=" + std::to_string(rows) +
+                         " tokens=" + std::to_string(tokens));
+            std::vector<float> got = RunMatMul(level, m, act, tokens, 3, layout);
+            for (std::int64_t t = 0; t < tokens; ++t) {
+              for (std::int64_t r = 0; r < rows; ++r) {
+                ASSERT_NEAR(got[t * rows + r], ref[t * rows + r], tolerance[t * rows + r])
+                    << "t=" << t << " r=" << r;
+              }
             }
           }
         }
@@ -154,9 +182,11 @@ TEST(MatMulTest, ResultDoesNotDependOnThreadCount) {
     SCOPED_TRACE(std::string(TensorTypeName(type)));
     Matrix m = RandomMatrix(type, 53, 512, 11);
     std::vector<float> act = RandomActivations(9, 512, 12);
-    std::vector<float> one = RunMatMul(SelectedSimdLevel(), m, act, 9, 1);
-    for (int threads : {2, 3, 4})
-      EXPECT_EQ(RunMatMul(SelectedSimdLevel(), m, act, 9, threads), one);
+    for (WeightLayout layout : Layouts(m)) {
+      std::vector<float> one = RunMatMul(SelectedSimdLevel(), m, act, 9, 1, layout);
+      for (int threads : {2, 3, 4})
+        EXPECT_EQ(RunMatMul(SelectedSimdLevel(), m, act, 9, threads, layout), one);
+    }
   }
 }
 
@@ -169,15 +199,18 @@ TEST(MatMulTest, TokenResultDoesNotDependOnBatch) {
     Matrix m = RandomMatrix(type, 37, 512, 13);
     std::vector<float> act = RandomActivations(40, 512, 14);
     std::vector<float> alone(act.begin() + 5 * 512, act.begin() + 6 * 512);
-    for (SimdLevel level :
-         {SimdLevel::kScalar, SimdLevel::kAvx2, SimdLevel::kAvx512, SimdLevel::kAmx}) {
-      if (level > max_level) continue;
-      SCOPED_TRACE(std::string(TensorTypeName(type)) + " " + std::string(SimdLevelName(level)));
-      std::vector<float> single = RunMatMul(level, m, alone, 1, 2);
-      for (std::int64_t tokens : {6, 15, 16, 17, 40}) {
-        std::vector<float> batched = RunMatMul(level, m, act, tokens, 2);
-        for (std::int64_t r = 0; r < 37; ++r) {
-          ASSERT_EQ(single[r], batched[5 * 37 + r]) << "tokens=" << tokens << " r=" << r;
+    for (WeightLayout layout : Layouts(m)) {
+      for (SimdLevel level :
+           {SimdLevel::kScalar, SimdLevel::kAvx2, SimdLevel::kAvx512, SimdLevel::kAmx}) {
+        if (level > max_level) continue;
+        SCOPED_TRACE(std::string(TensorTypeName(type)) + " " + LayoutName(layout) + " " +
+                     std::string(SimdLevelName(level)));
+        std::vector<float> single = RunMatMul(level, m, alone, 1, 2, layout);
+        for (std::int64_t tokens : {6, 15, 16, 17, 40}) {
+          std::vector<float> batched = RunMatMul(level, m, act, tokens, 2, layout);
+          for (std::int64_t r = 0; r < 37; ++r) {
+            ASSERT_EQ(single[r], batched[5 * 37 + r]) << "tokens=" << tokens << " r=" << r;
+          }
         }
       }
     }
