@@ -5,6 +5,7 @@
 #   make test-slow  long suites (load, soak) kept out of `make test`
 #   make fuzz       libFuzzer targets, FUZZ_SECONDS each (default 60)
 #   make bench      benchmarks (kernels, model) — see bench/README.md
+#   make bench-serving  citadel serve vs llama-server (bench/serving/README.md)
 #   make serve      build and start the server on 127.0.0.1:8080
 
 BUILD_DIR ?= build
@@ -14,7 +15,7 @@ FUZZ_SECONDS ?= 60
 JOBS ?= $(shell nproc)
 GENERATOR := $(shell command -v ninja >/dev/null 2>&1 && echo "-G Ninja")
 
-.PHONY: all build deps test test-asan test-slow fuzz bench serve format clean
+.PHONY: all build deps test test-asan test-slow fuzz bench bench-serving serve format clean
 
 all: build
 
@@ -54,6 +55,22 @@ fuzz: deps $(FUZZ_DIR)/CMakeCache.txt
 
 bench: build
 	@if [ -x bench/run ]; then bench/run $(BUILD_DIR); else echo "no benchmarks yet"; fi
+
+# Serving benchmark (not part of `make test`). BENCH_MODEL defaults to a
+# synthetic TinyLlama-1.1B-shaped Q4_0 model made once under BUILD_DIR;
+# REFERENCE is llama-server (compared when present); SERVING_ARGS go to the script.
+BENCH_MODEL ?= $(BUILD_DIR)/bench/tinyllama-1.1b-q4_0.gguf
+REFERENCE ?= $(firstword $(wildcard ../ref/llama.cpp/build/bin/llama-server) \
+  $(shell command -v llama-server 2>/dev/null))
+$(BUILD_DIR)/bench/tinyllama-1.1b-q4_0.gguf: | build
+	mkdir -p $(@D)
+	$(BUILD_DIR)/citadel synth --arch llama --preset tinyllama-1.1b --type Q4_0 -t 2 \
+	  --vocab-from ../shared/conformance/tokenizer/ggml-vocab-llama-spm.gguf -o $@.tmp
+	mv $@.tmp $@
+
+bench-serving: build $(BENCH_MODEL)
+	node bench/serving/serving.mjs --citadel $(BUILD_DIR)/citadel --model-path $(BENCH_MODEL) \
+	  $(if $(REFERENCE),--reference $(REFERENCE)) --json $(BUILD_DIR)/bench-serving.json $(SERVING_ARGS)
 
 # MODEL=path/to/model.gguf is optional: without it the server starts and
 # /ready says no model is loaded. PORT and HOST override the address.
