@@ -10,8 +10,10 @@
 // Options: --clients 64 --requests 2 (per client) --max-tokens 48
 //          --abort-fraction 0.2 (clients that abort mid-stream) --prompts 8
 // Exits non-zero when an answer is lost or corrupted or the server is unhealthy.
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { startCitadel, startReference } from '../lib/servers.mjs';
+import { sseData } from '../lib/sse.mjs';
+import { percentile } from '../lib/stats.mjs';
 
 function parseArgs(argv) {
   const opts = { clients: 64, requests: 2, maxTokens: 48, abortFraction: 0.2, prompts: 8 };
@@ -21,39 +23,6 @@ function parseArgs(argv) {
       ? Number(argv[i + 1]) : argv[i + 1];
   }
   return opts;
-}
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-async function waitFor(fn, timeoutMs, what) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try { const v = await fn(); if (v) return v; } catch {}
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
-
-async function startCitadel(bin, modelPath) {
-  const proc = spawn(bin, ['serve', '--port', '0', '-m', modelPath, '--alias', 'load',
-    '--set', 'server.log_requests=false'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  let out = '';
-  proc.stdout.on('data', (d) => (out += d));
-  const port = await waitFor(() => out.match(/listening on http:\/\/127\.0\.0\.1:(\d+)/)?.[1],
-    30000, 'citadel to listen');
-  const url = `http://127.0.0.1:${port}`;
-  await waitFor(async () => (await fetch(`${url}/ready`)).ok, 60000, 'citadel /ready');
-  return { name: 'citadel', url, model: 'load', proc };
-}
-
-async function startReference(bin, modelPath, clients) {
-  const port = 20000 + Math.floor(Math.random() * 20000);
-  const proc = spawn(bin, ['-m', modelPath, '--host', '127.0.0.1', '--port', String(port),
-    '-np', String(Math.min(clients, 64)), '-c', String(128 * Math.min(clients, 64))],
-  { stdio: ['ignore', 'ignore', 'ignore'] });
-  const url = `http://127.0.0.1:${port}`;
-  await waitFor(async () => (await fetch(`${url}/health`)).ok, 60000, 'llama-server /health');
-  return { name: 'reference', url, model: 'load', proc };
 }
 
 const promptOf = (i) => ({ role: 'user', content: `Story ${i}: once upon a time` });
@@ -72,33 +41,23 @@ async function streamOnce(target, prompt, maxTokens, abortAfter) {
   if (!res.ok) return { status: 'failed', error: `HTTP ${res.status}` };
   const result = { status: 'incomplete', text: '', gaps: [], ttft: null, tokens: 0 };
   let last = null;
-  let buffer = '';
   let chunks = 0;
-  const decoder = new TextDecoder();
   try {
-    for await (const bytes of res.body) {
-      buffer += decoder.decode(bytes, { stream: true });
-      let end;
-      while ((end = buffer.indexOf('\n\n')) >= 0) {
-        const frame = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        if (!frame.startsWith('data: ')) continue;
-        const data = frame.slice(6);
-        if (data === '[DONE]') { result.status = 'ok'; continue; }
-        const chunk = JSON.parse(data);
-        if (chunk.error) { result.status = 'failed'; result.error = chunk.error.message; continue; }
-        if (chunk.usage) result.tokens = chunk.usage.completion_tokens;
-        const piece = chunk.choices?.[0]?.delta?.content;
-        if (piece) {
-          const now = performance.now();
-          if (result.ttft === null) result.ttft = now - started;
-          else result.gaps.push(now - last);
-          last = now;
-          result.text += piece;
-          if (abortAfter && ++chunks >= abortAfter) {
-            controller.abort();
-            return { ...result, status: 'aborted' };
-          }
+    for await (const data of sseData(res.body)) {
+      if (data === '[DONE]') { result.status = 'ok'; continue; }
+      const chunk = JSON.parse(data);
+      if (chunk.error) { result.status = 'failed'; result.error = chunk.error.message; continue; }
+      if (chunk.usage) result.tokens = chunk.usage.completion_tokens;
+      const piece = chunk.choices?.[0]?.delta?.content;
+      if (piece) {
+        const now = performance.now();
+        if (result.ttft === null) result.ttft = now - started;
+        else result.gaps.push(now - last);
+        last = now;
+        result.text += piece;
+        if (abortAfter && ++chunks >= abortAfter) {
+          controller.abort();
+          return { ...result, status: 'aborted' };
         }
       }
     }
@@ -117,12 +76,6 @@ async function solo(target, prompt, maxTokens) {
   if (!res.ok) throw new Error(`solo request: HTTP ${res.status}`);
   return (await res.json()).choices[0].message.content;
 }
-
-const percentile = (values, q) => {
-  if (!values.length) return NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
-};
 
 async function runLoad(target, opts) {
   const expected = [];
@@ -179,21 +132,23 @@ async function main() {
   const opts = parseArgs(process.argv);
   const targets = [];
   if (opts.url) targets.push({ name: 'server', url: opts.url, model: opts.model });
-  if (opts.citadel) targets.push(await startCitadel(opts.citadel, opts.modelPath));
+  if (opts.citadel) targets.push(await startCitadel(opts.citadel, opts.modelPath, { alias: 'load' }));
   let ok = true;
   for (const target of targets) {
     const report = await runLoad(target, opts);
     print(report);
     ok &&= report.failures === 0 && report.corrupted === 0 && report.healthy;
-    if (target.proc) target.proc.kill('SIGTERM');
+    if (target.stop) await target.stop();
   }
   if (opts.reference && existsSync(opts.reference) && opts.modelPath) {
-    const ref = await startReference(opts.reference, opts.modelPath, opts.clients);
+    const slots = Math.min(opts.clients, 64);
+    const ref = await startReference(opts.reference, opts.modelPath,
+      { extraArgs: ['-np', String(slots), '-c', String(128 * slots)] });
     try {
       const report = await runLoad(ref, opts);
       print(report);
     } finally {
-      ref.proc.kill('SIGTERM');
+      await ref.stop();
     }
   }
   process.exit(ok ? 0 : 1);
