@@ -94,6 +94,8 @@ void Print(const BenchOptions& o, const model::Model& m, const std::vector<Bench
       out.push_back({{"model", o.model_path},
                      {"model_size", m.file().bytes().size()},
                      {"n_threads", m.threads()},
+                     {"type_k", o.kv_cache_type},
+                     {"type_v", o.kv_cache_type},
                      {"test", r.test},
                      {"n_prompt", r.n_prompt},
                      {"n_gen", r.n_gen},
