@@ -188,9 +188,9 @@ void Repack(const WeightView& w, std::int64_t r0, int, const Panel& p) {
   const std::int64_t nb = w.cols / kQK;
   const std::uint8_t* panel = w.data + (r0 / kPanelRows) * PanelStride(w.type, w.cols);
   const auto* scales = reinterpret_cast<const __m256i*>(panel);
-  const std::uint8_t* quants = panel + RoundUp64(nb * kPanelRows * 2);
-  const std::size_t quant_bytes = PanelStride(w.type, w.cols) - RoundUp64(nb * kPanelRows * 2);
-  const std::size_t block_quants = quant_bytes / nb;
+  const std::uint8_t* quants = panel + PanelRegionOffset(w.type, w.cols, 1);
+  const std::size_t block_quants =
+      (static_cast<std::size_t>(RowBytes(w.type, kQK)) - 2) * kPanelRows;
   for (std::int64_t b = 0; b < nb; ++b) {
     _mm512_store_ps(p.scales + b * kTile, _mm512_cvtph_ps(_mm256_load_si256(scales + b)));
     F::Unpack(quants + b * block_quants, p.b + b * kQK * kTile);

@@ -70,7 +70,7 @@ void PanelPass(const WeightView& w, const std::uint8_t* panel, const PreparedAct
                std::int64_t r0, int nvalid, std::int64_t t0, int count, float* out) {
   const std::int64_t nb = w.cols / kQK;
   const auto* scales = reinterpret_cast<const __m256i*>(panel);
-  const std::uint8_t* quants = panel + RoundUp64(nb * kPanelRows * 2);
+  const std::uint8_t* quants = panel + PanelRegionOffset(w.type, w.cols, 1);
   const std::int32_t* a_words[kTokensPerPass];
   const float* a_scales[kTokensPerPass];
   const std::int32_t* a_sums[kTokensPerPass];
@@ -138,7 +138,7 @@ void VnniPanelsCompute(const WeightView& w, const PreparedActivations& act, std:
 }
 
 const PathKernels* Avx512PanelKernels(TensorType type) {
-  return PanelLayoutSupports(type) ? &kPanels : nullptr;
+  return type == TensorType::kQ4_0 || type == TensorType::kQ8_0 ? &kPanels : nullptr;
 }
 
 }  // namespace citadel::kernels::internal

@@ -13,14 +13,6 @@
 namespace citadel::kernels::internal {
 namespace {
 
-std::size_t PartnerRowBytes(std::int64_t cols) {
-  return RoundUp64(static_cast<std::size_t>(RowBytes(TensorType::kQ8_0, cols)));
-}
-
-void CopyPartner(const float*, const void* partner, std::int64_t cols, std::uint8_t* dst) {
-  std::memcpy(dst, partner, static_cast<std::size_t>(RowBytes(TensorType::kQ8_0, cols)));
-}
-
 std::size_t UnpackedRowBytes(const WeightView& w, std::int64_t) {
   return static_cast<std::size_t>(RowBytes(w.type, w.cols));
 }
@@ -37,13 +29,38 @@ void ScalarPanelsCompute(const WeightView& w, const PreparedActivations& act,
   }
 }
 
-const PathKernels kScalarPanels = {PartnerRowBytes, CopyPartner, ScalarPanelsCompute,
-                                   UnpackedRowBytes};
+// The row path's table for the type (its activation preparation) with the
+// compute step swapped for the panel one.
+PathKernels PanelVariant(const PathKernels& rows) {
+  PathKernels k = rows;
+  k.compute = ScalarPanelsCompute;
+  k.thread_scratch_bytes = UnpackedRowBytes;
+  return k;
+}
 
 }  // namespace
 
 const PathKernels* ScalarPanelKernels(TensorType type) {
-  return PanelLayoutSupports(type) ? &kScalarPanels : nullptr;
+  switch (type) {
+    case TensorType::kQ4_0: {
+      static const PathKernels k = PanelVariant(*ScalarKernels(type));
+      return &k;
+    }
+    case TensorType::kQ8_0: {
+      static const PathKernels k = PanelVariant(*ScalarKernels(type));
+      return &k;
+    }
+    case TensorType::kQ4_K: {
+      static const PathKernels k = PanelVariant(*ScalarKernels(type));
+      return &k;
+    }
+    case TensorType::kQ6_K: {
+      static const PathKernels k = PanelVariant(*ScalarKernels(type));
+      return &k;
+    }
+    default:
+      return nullptr;
+  }
 }
 
 }  // namespace citadel::kernels::internal

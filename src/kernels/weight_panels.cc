@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <type_traits>
 
 #include "kernels/block_formats.h"
 #include "kernels/cpu_features.h"
@@ -14,68 +15,119 @@ constexpr std::size_t RoundUp64(std::size_t n) {
   return (n + 63) / 64 * 64;
 }
 
-// Quant bytes of one block of one row, and how each is stored in a panel.
-struct PanelFormat {
-  int quant_bytes;      // per row and block
-  std::uint8_t toggle;  // XOR applied to every stored quant byte
+// One field of a block: `bytes` at `offset` of the GGUF block, stored as one
+// fp16 per row (kHalf, bytes == 2) or as 4-byte words (kWords).
+struct Field {
+  enum Kind { kHalf, kWords } kind;
+  int offset;
+  int bytes;
+  std::uint8_t toggle;  // XOR applied to every stored byte
 };
 
-PanelFormat FormatOf(TensorType type) {
-  return type == TensorType::kQ8_0 ? PanelFormat{kQK, 0x80} : PanelFormat{kQK / 2, 0x00};
+struct Format {
+  int block_elements = 0;
+  int block_bytes = 0;
+  int num_fields = 0;
+  Field fields[4] = {};
+};
+
+Format FormatOf(TensorType type) {
+  switch (type) {
+    case TensorType::kQ4_0:
+      return {kQK, sizeof(BlockQ4_0), 2, {{Field::kHalf, 0, 2, 0}, {Field::kWords, 2, 16, 0}}};
+    case TensorType::kQ8_0:
+      return {kQK, sizeof(BlockQ8_0), 2, {{Field::kHalf, 0, 2, 0}, {Field::kWords, 2, 32, 0x80}}};
+    case TensorType::kQ4_K:
+      return {kQKK,
+              sizeof(BlockQ4_K),
+              4,
+              {{Field::kHalf, 0, 2, 0},
+               {Field::kHalf, 2, 2, 0},
+               {Field::kWords, 4, 12, 0},
+               {Field::kWords, 16, 128, 0}}};
+    case TensorType::kQ6_K:
+      return {kQKK,
+              sizeof(BlockQ6_K),
+              4,
+              {{Field::kWords, 0, 128, 0},
+               {Field::kWords, 128, 64, 0},
+               {Field::kWords, 192, 16, 0},
+               {Field::kHalf, 208, 2, 0}}};
+    default:
+      return {};
+  }
 }
 
-std::size_t ScalesBytes(std::int64_t cols) {
-  return RoundUp64(static_cast<std::size_t>(cols / kQK) * kPanelRows * sizeof(Half));
+std::size_t RegionBytes(const Field& f, std::int64_t blocks) {
+  return RoundUp64(static_cast<std::size_t>(blocks) * f.bytes * kPanelRows);
 }
 
-// Where the 4 quant bytes from `byte` (a multiple of 4) of block `b` of panel
-// row `n` live, relative to the panel's quant region.
-std::size_t QuantOffset(const PanelFormat& f, std::int64_t b, int byte, int n) {
-  return static_cast<std::size_t>(b) * f.quant_bytes * kPanelRows +
-         static_cast<std::size_t>(byte / 4) * kPanelRows * 4 + static_cast<std::size_t>(n) * 4;
+// Where byte `byte` (of field `f`) of block `b`, panel row `n`, lives in its region.
+std::size_t ByteOffset(const Field& f, std::int64_t b, int byte, int n) {
+  const std::size_t block = static_cast<std::size_t>(b) * f.bytes * kPanelRows;
+  if (f.kind == Field::kHalf) return block + static_cast<std::size_t>(n) * 2 + byte;
+  return block + static_cast<std::size_t>(byte / 4) * kPanelRows * 4 +
+         static_cast<std::size_t>(n) * 4 + byte % 4;
 }
 
-// Block `b` of any legacy type starts with its fp16 scale, then its quants
-// (Q4_0: d, qs[16]; Q8_0: d, qs[32]).
-void PackPanel(const WeightView& w, std::int64_t r0, std::uint8_t* panel) {
-  const PanelFormat f = FormatOf(w.type);
-  const std::int64_t nb = w.cols / kQK;
-  const std::size_t row_bytes = static_cast<std::size_t>(RowBytes(w.type, w.cols));
-  const std::size_t block_bytes = sizeof(Half) + f.quant_bytes;
-  auto* scales = reinterpret_cast<Half*>(panel);
-  std::uint8_t* quants = panel + ScalesBytes(w.cols);
-  for (int n = 0; n < kPanelRows; ++n) {
-    const bool real = r0 + n < w.rows;
-    const std::uint8_t* row = real ? w.data + (r0 + n) * row_bytes : nullptr;
-    for (std::int64_t b = 0; b < nb; ++b) {
-      const std::uint8_t* block = real ? row + b * block_bytes : nullptr;
-      Half d = 0;
-      if (real) std::memcpy(&d, block, sizeof(Half));
-      scales[b * kPanelRows + n] = d;
-      for (int byte = 0; byte < f.quant_bytes; byte += 4) {
-        std::uint32_t word = 0;  // padding rows: zero quants
-        if (real) std::memcpy(&word, block + sizeof(Half) + byte, 4);
-        word ^= f.toggle * 0x01010101u;
-        std::memcpy(quants + QuantOffset(f, b, byte, n), &word, 4);
+// XORs each byte of the `size` (2 or 4) bytes at `from` with `toggle` into `to`.
+void MovePiece(const std::uint8_t* from, std::uint8_t* to, int size, std::uint8_t toggle) {
+  std::uint32_t v = 0;
+  if (from != nullptr) std::memcpy(&v, from, size);
+  v ^= toggle * 0x01010101u;
+  std::memcpy(to, &v, size);
+}
+
+// Copies one row between GGUF blocks (`row`; nullptr packs a zero row) and
+// slot `n` of a panel.
+template <bool kToPanel>
+void MoveRow(const Format& fmt, std::int64_t cols,
+             std::conditional_t<kToPanel, std::uint8_t*, const std::uint8_t*> panel, int n,
+             std::conditional_t<kToPanel, const std::uint8_t*, std::uint8_t*> row) {
+  const std::int64_t blocks = cols / fmt.block_elements;
+  std::size_t region = 0;
+  for (int i = 0; i < fmt.num_fields; ++i) {
+    const Field& f = fmt.fields[i];
+    const int piece = f.kind == Field::kHalf ? 2 : 4;
+    for (std::int64_t b = 0; b < blocks; ++b) {
+      const std::size_t field_at = static_cast<std::size_t>(b) * fmt.block_bytes + f.offset;
+      for (int byte = 0; byte < f.bytes; byte += piece) {
+        const std::size_t slot = region + ByteOffset(f, b, byte, n);
+        if constexpr (kToPanel) {
+          MovePiece(row != nullptr ? row + field_at + byte : nullptr, panel + slot, piece,
+                    f.toggle);
+        } else {
+          MovePiece(panel + slot, row + field_at + byte, piece, f.toggle);
+        }
       }
     }
+    region += RegionBytes(f, blocks);
   }
 }
 
 }  // namespace
 
 bool PanelLayoutSupports(TensorType type) {
-  return type == TensorType::kQ4_0 || type == TensorType::kQ8_0;
+  return FormatOf(type).num_fields > 0;
 }
 
 bool PanelsPreferred(TensorType type) {
-  return PanelLayoutSupports(type) && SelectedSimdLevel() >= SimdLevel::kAvx512;
+  // The types with AVX-512 panel kernels (matmul_panels_avx512.cc).
+  const bool has_kernels = type == TensorType::kQ4_0 || type == TensorType::kQ8_0;
+  return has_kernels && SelectedSimdLevel() >= SimdLevel::kAvx512;
+}
+
+std::size_t PanelRegionOffset(TensorType type, std::int64_t cols, int field) {
+  const Format fmt = FormatOf(type);
+  std::size_t offset = 0;
+  for (int i = 0; i < field && i < fmt.num_fields; ++i) {
+    offset += RegionBytes(fmt.fields[i], cols / fmt.block_elements);
+  }
+  return offset;
 }
 
 std::size_t PanelStride(TensorType type, std::int64_t cols) {
-  const PanelFormat f = FormatOf(type);
-  return ScalesBytes(cols) +
-         RoundUp64(static_cast<std::size_t>(cols / kQK) * f.quant_bytes * kPanelRows);
+  return PanelRegionOffset(type, cols, FormatOf(type).num_fields);
 }
 
 std::size_t PanelBytes(TensorType type, std::int64_t rows, std::int64_t cols) {
@@ -91,18 +143,24 @@ Result<PackedWeight> PackedWeight::Pack(const WeightView& rows) {
   CITADEL_TRY(ValidateWeight(rows));
   if (rows.layout != WeightLayout::kRows || !PanelLayoutSupports(rows.type)) {
     return InvalidArgumentError("panels: no panel layout for weight type " +
-                                std::to_string(static_cast<std::uint32_t>(rows.type)));
+                                std::string(TensorTypeName(rows.type)));
   }
   const std::size_t bytes = PanelBytes(rows.type, rows.rows, rows.cols);
   auto* data = static_cast<std::uint8_t*>(std::aligned_alloc(64, bytes));
   if (data == nullptr) {
     return ResourceExhaustedError("panels: cannot allocate " + std::to_string(bytes) + " bytes");
   }
+  std::memset(data, 0, bytes);  // region padding
   PackedWeight packed;
   packed.data_.reset(data);
+  const Format fmt = FormatOf(rows.type);
   const std::size_t stride = PanelStride(rows.type, rows.cols);
-  for (std::int64_t r0 = 0; r0 < rows.rows; r0 += kPanelRows) {
-    PackPanel(rows, r0, data + (r0 / kPanelRows) * stride);
+  const std::size_t row_bytes = static_cast<std::size_t>(RowBytes(rows.type, rows.cols));
+  for (std::int64_t r = 0; r < (rows.rows + kPanelRows - 1) / kPanelRows * kPanelRows; ++r) {
+    // Padding rows (r >= rows.rows) get zero bytes: zero scales.
+    const std::uint8_t* row = r < rows.rows ? rows.data + r * row_bytes : nullptr;
+    MoveRow<true>(fmt, rows.cols, data + (r / kPanelRows) * stride,
+                  static_cast<int>(r % kPanelRows), row);
   }
   packed.view_ = rows;
   packed.view_.data = data;
@@ -111,23 +169,10 @@ Result<PackedWeight> PackedWeight::Pack(const WeightView& rows) {
 }
 
 void UnpackPanelRow(const WeightView& panels, std::int64_t row, std::uint8_t* dst) {
-  const PanelFormat f = FormatOf(panels.type);
   const std::uint8_t* panel =
       panels.data + (row / kPanelRows) * PanelStride(panels.type, panels.cols);
-  const int n = static_cast<int>(row % kPanelRows);
-  const auto* scales = reinterpret_cast<const Half*>(panel);
-  const std::uint8_t* quants = panel + ScalesBytes(panels.cols);
-  const std::size_t block_bytes = sizeof(Half) + f.quant_bytes;
-  for (std::int64_t b = 0; b < panels.cols / kQK; ++b) {
-    std::uint8_t* block = dst + b * block_bytes;
-    std::memcpy(block, &scales[b * kPanelRows + n], sizeof(Half));
-    for (int byte = 0; byte < f.quant_bytes; byte += 4) {
-      std::uint32_t word;
-      std::memcpy(&word, quants + QuantOffset(f, b, byte, n), 4);
-      word ^= f.toggle * 0x01010101u;
-      std::memcpy(block + sizeof(Half) + byte, &word, 4);
-    }
-  }
+  MoveRow<false>(FormatOf(panels.type), panels.cols, panel, static_cast<int>(row % kPanelRows),
+                 dst);
 }
 
 }  // namespace citadel::kernels

@@ -7,15 +7,24 @@
 // our own.
 //
 // Rows are grouped in panels of 16 (the last one padded with zero rows, whose
-// scales are zero). Panel p holds rows 16p .. 16p + 15, PanelStride bytes,
-// 64-byte aligned, blocks b = 0 .. cols / 32 - 1:
+// scales are zero). Panel p holds rows 16p .. 16p + 15 in PanelStride bytes.
+// A panel is a sequence of regions, one per field of the type's block, each
+// starting on a 64-byte boundary (PanelRegionOffset); a region holds the
+// field for blocks b = 0 .. B - 1 (B = cols / block size), either
+//   half:  [b][16 rows] one fp16 (2 bytes) per row, or
+//   words: [b][word k][16 rows][4 bytes], the field's bytes 4k .. 4k + 3,
+// so a 64-byte load of a words region is one word of each of the 16 rows.
 //
-//   Q4_0: [b][16 rows] fp16 block scales, padded to 64 bytes
-//         [b][k = 0..3][16 rows][4 bytes]  bytes 4k .. 4k+3 of the row's qs
-//           (low nibbles: elements 4k .., high nibbles: elements 16 + 4k ..)
-//   Q8_0: [b][16 rows] fp16 block scales, padded to 64 bytes
-//         [b][k = 0..7][16 rows][4 bytes]  quants 4k .. 4k+3, stored as
-//           q + 128 (unsigned), so VNNI can multiply them by signed activations
+//   Q4_0 (block 32):  0 half d | 1 words qs (4: low nibbles = elements 4k..,
+//                     high = 16 + 4k ..)
+//   Q8_0 (block 32):  0 half d | 1 words qs (8), stored as q + 128 (unsigned),
+//                     so VNNI can multiply them by signed activations
+//   Q4_K (block 256): 0 half d | 1 half dmin | 2 words scales (3: the 12
+//                     packed 6-bit scale/min bytes) | 3 words qs (32)
+//   Q6_K (block 256): 0 words ql (32) | 1 words qh (16) | 2 words scales (4)
+//                     | 3 half d
+// A row's bytes are the GGUF block's bytes, moved (Q8_0's toggled), so a
+// panel is the size of its 16 rows up to region padding.
 //
 // Thread-safe: pure functions; PackedWeight is immutable after Pack().
 #pragma once
@@ -41,6 +50,8 @@ bool PanelsPreferred(TensorType type);
 
 // Bytes of one panel and of the whole packed matrix.
 std::size_t PanelStride(TensorType type, std::int64_t cols);
+// Offset of region `field` (numbered as above) inside a panel.
+std::size_t PanelRegionOffset(TensorType type, std::int64_t cols, int field);
 std::size_t PanelBytes(TensorType type, std::int64_t rows, std::int64_t cols);
 
 // A weight matrix repacked into panels, owning its memory.
