@@ -12,7 +12,7 @@
 // thread count.
 //
 // Weights come in GGUF's row layout (used in place, usually straight from
-// the model's memory map) or, for Q4_0 and Q8_0 on the AVX-512 and AMX
+// the model's memory map) or, for Q4_0, Q8_0, Q4_K and Q6_K on the AVX-512 and AMX
 // paths, repacked at load into 16-row panels (kernels/weight_panels.h), which
 // those paths stream at close to the memory's bandwidth. The path is chosen
 // at run time (kernels/cpu_features.h, capped by CITADEL_CPU):

@@ -35,6 +35,7 @@
 #include "kernels/block_formats.h"
 #include "kernels/matmul_kernels.h"
 #include "kernels/matmul_panel.h"
+#include "kernels/matmul_panel_decode.h"
 #include "kernels/weight_panels.h"
 
 namespace citadel::kernels::internal {
@@ -146,9 +147,10 @@ void Repack(const WeightView& w, std::int64_t r0, int nvalid, const Panel& p) {
 }
 
 // Weights already in the panel layout (kernels/weight_panels.h): their quants
-// are in B's order, so repacking is only unpacking nibbles (or undoing the
-// +128 of Q8_0) and widening the fp16 scales. Activations: PreparePanelQ8.
-struct PanelActivations {
+// are in B's order, so repacking is only unpacking nibbles or 6-bit values
+// (less their offset; Q8_0: undoing the +128) and widening the scales.
+// Activations: PreparePanelQ8 (Q4_0, Q8_0) and PreparePanelQ8K (K-quants).
+struct Q8Activations {
   static constexpr int kK = 32;
   static constexpr int kChunksPerActScale = 1;
   static constexpr bool kHasMins = false;
@@ -157,8 +159,20 @@ struct PanelActivations {
   }
 };
 
-struct Q4_0PanelFormat : PanelActivations {
-  static void Unpack(const std::uint8_t* q, std::int8_t* b) {
+// Q4_0 and Q8_0: per block, one scale vector and the quant words.
+template <class Unpack>
+void RepackLegacyPanel(const WeightView& w, std::int64_t r0, const Panel& p) {
+  const PanelRegions regions = Regions(w, r0);
+  const std::size_t block_quants =
+      (static_cast<std::size_t>(RowBytes(w.type, kQK)) - 2) * kPanelRows;
+  for (std::int64_t b = 0; b < w.cols / kQK; ++b) {
+    _mm512_store_ps(p.scales + b * kTile, HalfVector(regions.r[0], b));
+    Unpack::Quants(regions.r[1] + b * block_quants, p.b + b * kQK * kTile);
+  }
+}
+
+struct Q4_0PanelFormat : Q8Activations {
+  static void Quants(const std::uint8_t* q, std::int8_t* b) {
     const __m512i low4 = _mm512_set1_epi8(0x0F), eight = _mm512_set1_epi8(8);
     for (int k = 0; k < 4; ++k) {
       const __m512i x = _mm512_load_si512(q + 64 * k);
@@ -167,34 +181,96 @@ struct Q4_0PanelFormat : PanelActivations {
                          _mm512_sub_epi8(_mm512_and_si512(_mm512_srli_epi16(x, 4), low4), eight));
     }
   }
+  static void RepackPanel(const WeightView& w, std::int64_t r0, const Panel& p) {
+    RepackLegacyPanel<Q4_0PanelFormat>(w, r0, p);
+  }
 };
 
-struct Q8_0PanelFormat : PanelActivations {
-  static void Unpack(const std::uint8_t* q, std::int8_t* b) {
+struct Q8_0PanelFormat : Q8Activations {
+  static void Quants(const std::uint8_t* q, std::int8_t* b) {
     const __m512i bias = _mm512_set1_epi8(static_cast<char>(0x80));
     for (int k = 0; k < 8; ++k) {
       _mm512_store_si512(b + 64 * k, _mm512_xor_si512(_mm512_load_si512(q + 64 * k), bias));
     }
   }
+  static void RepackPanel(const WeightView& w, std::int64_t r0, const Panel& p) {
+    RepackLegacyPanel<Q8_0PanelFormat>(w, r0, p);
+  }
+};
+
+struct Q8KActivations {
+  static float ActScale(const std::uint8_t* row, std::int64_t cols, std::int64_t chunk,
+                        int chunks_per_block) {
+    return reinterpret_cast<const float*>(row +
+                                          Q8_KOffsetScales(cols / kQKK))[chunk / chunks_per_block];
+  }
+};
+
+struct Q4_KPanelFormat {
+  static constexpr int kK = 32;
+  static constexpr int kChunksPerActScale = 8;
+  static constexpr bool kHasMins = true;
+  static float ActScale(const std::uint8_t* row, std::int64_t cols, std::int64_t chunk) {
+    return Q8KActivations::ActScale(row, cols, chunk, kChunksPerActScale);
+  }
+  static const float* ActGroupSums(const std::uint8_t* row, std::int64_t cols) {
+    return reinterpret_cast<const float*>(row + Q8_KOffsetSums(cols / kQKK));
+  }
+  static void RepackPanel(const WeightView& w, std::int64_t r0, const Panel& p) {
+    const PanelRegions regions = Regions(w, r0);
+    for (std::int64_t s = 0; s < w.cols / kQKK; ++s) {
+      const __m512 d = HalfVector(regions.r[0], s), dmin = HalfVector(regions.r[1], s);
+      const Q4_KScaleWords sw = LoadQ4_KScales(regions, s);
+      for (int g = 0; g < 8; ++g) {
+        _mm512_store_ps(p.scales + (s * 8 + g) * kTile, Q4_KGroupScale(sw, d, g));
+        _mm512_store_ps(p.mins + (s * 8 + g) * kTile, Q4_KGroupMin(sw, dmin, g));
+      }
+      for (int pair = 0; pair < 4; ++pair) {
+        __m512i lo[8], hi[8];
+        LoadQ4_KPair(regions, s, pair, lo, hi);
+        std::int8_t* b = p.b + (s * 8 + 2 * pair) * kK * kTile;
+        for (int m = 0; m < 8; ++m) {
+          _mm512_store_si512(b + 64 * m, lo[m]);
+          _mm512_store_si512(b + kK * kTile + 64 * m, hi[m]);
+        }
+      }
+    }
+  }
+};
+
+struct Q6_KPanelFormat {
+  static constexpr int kK = 16;
+  static constexpr int kChunksPerActScale = 16;
+  static constexpr bool kHasMins = false;
+  static float ActScale(const std::uint8_t* row, std::int64_t cols, std::int64_t chunk) {
+    return Q8KActivations::ActScale(row, cols, chunk, kChunksPerActScale);
+  }
+  static void RepackPanel(const WeightView& w, std::int64_t r0, const Panel& p) {
+    const PanelRegions regions = Regions(w, r0);
+    const __m512i offset = _mm512_set1_epi8(32);
+    for (std::int64_t s = 0; s < w.cols / kQKK; ++s) {
+      const __m512 d = HalfVector(regions.r[3], s);
+      for (int c = 0; c < 16; ++c) {
+        _mm512_store_ps(p.scales + (s * 16 + c) * kTile, Q6_KChunkScale(regions, s, d, c));
+      }
+      for (int h = 0; h < 2; ++h) {
+        __m512i v[32];
+        DecodeQ6_KHalf(regions, s, h, v);
+        std::int8_t* b = p.b + (s * 16 + 8 * h) * kK * kTile;
+        for (int i = 0; i < 32; ++i) _mm512_store_si512(b + 64 * i, _mm512_sub_epi8(v[i], offset));
+      }
+    }
+  }
 };
 
 template <class F>
-concept PanelFormat = requires(const std::uint8_t* q, std::int8_t* b) {
-  F::Unpack(q, b);
+concept PanelFormat = requires(const WeightView& w, const Panel& p) {
+  F::RepackPanel(w, std::int64_t{0}, p);
 };
 
 template <PanelFormat F>
 void Repack(const WeightView& w, std::int64_t r0, int, const Panel& p) {
-  const std::int64_t nb = w.cols / kQK;
-  const std::uint8_t* panel = w.data + (r0 / kPanelRows) * PanelStride(w.type, w.cols);
-  const auto* scales = reinterpret_cast<const __m256i*>(panel);
-  const std::uint8_t* quants = panel + PanelRegionOffset(w.type, w.cols, 1);
-  const std::size_t block_quants =
-      (static_cast<std::size_t>(RowBytes(w.type, kQK)) - 2) * kPanelRows;
-  for (std::int64_t b = 0; b < nb; ++b) {
-    _mm512_store_ps(p.scales + b * kTile, _mm512_cvtph_ps(_mm256_load_si256(scales + b)));
-    F::Unpack(quants + b * block_quants, p.b + b * kQK * kTile);
-  }
+  F::RepackPanel(w, r0, p);
 }
 
 // C = A (tokens, chunk c) x B (panel, chunk c) into tile set 0 (C 0, A 2,
@@ -303,6 +379,12 @@ void AmxCompute(const WeightView& w, const PreparedActivations& act, std::int64_
   _tile_release();
 }
 
+// Panels: the tiles' panel, or the K-quant VNNI kernel's scaled mins.
+template <class F>
+std::size_t AllPanelScratchBytes(const WeightView& w, std::int64_t tokens) {
+  return std::max(ScratchBytes<F>(w, tokens), VnniKPanelsScratchBytes(w, tokens));
+}
+
 template <class F>
 std::size_t AllScratchBytes(const WeightView& w, std::int64_t tokens) {
   // One call uses either the tiles (panel) or VNNI (row sums), never both.
@@ -338,20 +420,18 @@ const PathKernels kQ6_K = {Q6_KRowBytes,
                            kTile,
                            kAmxTokens};
 
-const PathKernels kQ4_0Panels = {PanelQ8RowBytes,
-                                 PreparePanelQ8,
-                                 AmxCompute<Q4_0PanelFormat>,
-                                 ScratchBytes<Q4_0PanelFormat>,
-                                 QuantizeActivationAvx512,
-                                 kTile,
-                                 kAmxTokens};
-const PathKernels kQ8_0Panels = {PanelQ8RowBytes,
-                                 PreparePanelQ8,
-                                 AmxCompute<Q8_0PanelFormat>,
-                                 ScratchBytes<Q8_0PanelFormat>,
-                                 QuantizeActivationAvx512,
-                                 kTile,
-                                 kAmxTokens};
+template <class F>
+constexpr PathKernels PanelTable(std::size_t (*row_bytes)(std::int64_t),
+                                 void (*prepare)(const float*, const void*, std::int64_t,
+                                                 std::uint8_t*)) {
+  return {row_bytes, prepare,   AmxCompute<F>, AllPanelScratchBytes<F>, QuantizeActivationAvx512,
+          kTile,     kAmxTokens};
+}
+
+const PathKernels kQ4_0Panels = PanelTable<Q4_0PanelFormat>(PanelQ8RowBytes, PreparePanelQ8);
+const PathKernels kQ8_0Panels = PanelTable<Q8_0PanelFormat>(PanelQ8RowBytes, PreparePanelQ8);
+const PathKernels kQ4_KPanels = PanelTable<Q4_KPanelFormat>(PanelQ8KRowBytes, PreparePanelQ8K);
+const PathKernels kQ6_KPanels = PanelTable<Q6_KPanelFormat>(PanelQ8KRowBytes, PreparePanelQ8K);
 
 }  // namespace
 
@@ -361,6 +441,10 @@ const PathKernels* AmxPanelKernels(TensorType type) {
       return &kQ4_0Panels;
     case TensorType::kQ8_0:
       return &kQ8_0Panels;
+    case TensorType::kQ4_K:
+      return &kQ4_KPanels;
+    case TensorType::kQ6_K:
+      return &kQ6_KPanels;
     default:
       return nullptr;
   }

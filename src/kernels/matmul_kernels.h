@@ -89,6 +89,12 @@ void PrepareF16(const float* act, const void* partner, std::int64_t cols, std::u
 //   [B int32: sum of the block's quants]
 std::size_t PanelQ8RowBytes(std::int64_t cols);
 void PreparePanelQ8(const float* act, const void* partner, std::int64_t cols, std::uint8_t* dst);
+// Panel weights (Q4_K, Q6_K), partner Q8_K, S = super-blocks:
+//   [S * 256 int8 quants in element order][S floats: activation scale]
+//   [S * 8 floats: scale * sum of each 32-element group]
+//   [S * 16 int32: sum of each 16-element group]
+std::size_t PanelQ8KRowBytes(std::int64_t cols);
+void PreparePanelQ8K(const float* act, const void* partner, std::int64_t cols, std::uint8_t* dst);
 
 // AVX-512 quantizers (matmul_quantize_avx512.cc), bit-exact with
 // QuantizeRowQ8_0 and QuantizeRowQ8_K; and the dispatcher the AVX-512 and
@@ -123,6 +129,9 @@ constexpr std::size_t PanelQ8OffsetScales(std::int64_t blocks) {
 constexpr std::size_t PanelQ8OffsetSums(std::int64_t blocks) {
   return PanelQ8OffsetScales(blocks) + RoundUp64(blocks * 4);
 }
+constexpr std::size_t PanelQ8KOffsetBsums(std::int64_t sb) {
+  return Q8_KOffsetSums(sb) + RoundUp64(sb * 8 * 4);
+}
 }  // namespace
 
 // The kernels of one path for weights of `type`, or nullptr when that path
@@ -149,6 +158,13 @@ const PathKernels* AmxPanelKernels(TensorType type);
 void VnniPanelsCompute(const WeightView& w, const PreparedActivations& act, std::int64_t row_begin,
                        std::int64_t row_end, std::int64_t tok_begin, std::int64_t tok_end,
                        float* out, std::uint8_t* thread_scratch);
+
+// The same for Q4_K and Q6_K panels (matmul_panels_k_avx512.cc), with the
+// thread scratch it needs.
+void VnniKPanelsCompute(const WeightView& w, const PreparedActivations& act, std::int64_t row_begin,
+                        std::int64_t row_end, std::int64_t tok_begin, std::int64_t tok_end,
+                        float* out, std::uint8_t* thread_scratch);
+std::size_t VnniKPanelsScratchBytes(const WeightView& w, std::int64_t tokens);
 
 // Tokens per block in the prefill loop: a block's prepared activations stay
 // in L2 while every row of the thread's share streams past them.

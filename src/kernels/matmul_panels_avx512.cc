@@ -124,21 +124,34 @@ void Avx512PanelsCompute(const WeightView& w, const PreparedActivations& act,
 
 const PathKernels kPanels = {PanelQ8RowBytes, PreparePanelQ8, Avx512PanelsCompute, nullptr,
                              QuantizeActivationAvx512};
+const PathKernels kKPanels = {PanelQ8KRowBytes, PreparePanelQ8K, VnniKPanelsCompute,
+                              VnniKPanelsScratchBytes, QuantizeActivationAvx512};
 
 }  // namespace
 
 void VnniPanelsCompute(const WeightView& w, const PreparedActivations& act, std::int64_t row_begin,
                        std::int64_t row_end, std::int64_t tok_begin, std::int64_t tok_end,
-                       float* out, std::uint8_t*) {
+                       float* out, std::uint8_t* thread_scratch) {
   if (w.type == TensorType::kQ4_0) {
     Compute<Q4_0Panel>(w, act, row_begin, row_end, tok_begin, tok_end, out);
   } else if (w.type == TensorType::kQ8_0) {
     Compute<Q8_0Panel>(w, act, row_begin, row_end, tok_begin, tok_end, out);
+  } else {
+    VnniKPanelsCompute(w, act, row_begin, row_end, tok_begin, tok_end, out, thread_scratch);
   }
 }
 
 const PathKernels* Avx512PanelKernels(TensorType type) {
-  return type == TensorType::kQ4_0 || type == TensorType::kQ8_0 ? &kPanels : nullptr;
+  switch (type) {
+    case TensorType::kQ4_0:
+    case TensorType::kQ8_0:
+      return &kPanels;
+    case TensorType::kQ4_K:
+    case TensorType::kQ6_K:
+      return &kKPanels;
+    default:
+      return nullptr;
+  }
 }
 
 }  // namespace citadel::kernels::internal

@@ -64,6 +64,26 @@ void PreparePanelQ8(const float*, const void* partner, std::int64_t cols, std::u
   }
 }
 
+std::size_t PanelQ8KRowBytes(std::int64_t cols) {
+  const std::int64_t sb = cols / kQKK;
+  return PanelQ8KOffsetBsums(sb) + RoundUp64(sb * 16 * 4);
+}
+
+void PreparePanelQ8K(const float*, const void* partner, std::int64_t cols, std::uint8_t* dst) {
+  const std::int64_t sb = cols / kQKK;
+  const auto* blocks = static_cast<const BlockQ8_K*>(partner);
+  auto* da = reinterpret_cast<float*>(dst + Q8_KOffsetScales(sb));
+  auto* sums = reinterpret_cast<float*>(dst + Q8_KOffsetSums(sb));
+  auto* bsums = reinterpret_cast<std::int32_t*>(dst + PanelQ8KOffsetBsums(sb));
+  for (std::int64_t s = 0; s < sb; ++s) {
+    const BlockQ8_K& b = blocks[s];
+    std::memcpy(dst + s * kQKK, b.qs, kQKK);
+    da[s] = b.d;
+    for (int g = 0; g < 8; ++g) sums[s * 8 + g] = b.d * (b.bsums[2 * g] + b.bsums[2 * g + 1]);
+    for (int g = 0; g < 16; ++g) bsums[s * 16 + g] = b.bsums[g];
+  }
+}
+
 void PrepareQ4_0(const float*, const void* partner, std::int64_t cols, std::uint8_t* dst) {
   const std::int64_t pairs = Pairs(cols);
   auto* qs = reinterpret_cast<std::int8_t*>(dst);

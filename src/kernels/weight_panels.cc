@@ -112,9 +112,8 @@ bool PanelLayoutSupports(TensorType type) {
 }
 
 bool PanelsPreferred(TensorType type) {
-  // The types with AVX-512 panel kernels (matmul_panels_avx512.cc).
-  const bool has_kernels = type == TensorType::kQ4_0 || type == TensorType::kQ8_0;
-  return has_kernels && SelectedSimdLevel() >= SimdLevel::kAvx512;
+  // Every type with a panel layout has AVX-512 panel kernels.
+  return PanelLayoutSupports(type) && SelectedSimdLevel() >= SimdLevel::kAvx512;
 }
 
 std::size_t PanelRegionOffset(TensorType type, std::int64_t cols, int field) {

@@ -1,0 +1,122 @@
+// Internal to the panel kernels (matmul_panels_avx512.cc, matmul_amx.cc):
+// decoding the K-quant panel regions of kernels/weight_panels.h into
+// vectors whose 16 lanes are the panel's 16 rows. Include only from files
+// built with the AVX-512 flags; internal linkage on purpose (see
+// matmul_panel.h).
+//
+// Thread-safe: pure functions.
+#pragma once
+
+#include <immintrin.h>
+
+#include <cstdint>
+
+#include "kernels/block_formats.h"
+#include "kernels/weight_panels.h"
+
+namespace citadel::kernels::internal {
+namespace {  // NOLINT(build/namespaces)
+
+// The regions of one panel.
+struct PanelRegions {
+  const std::uint8_t* r[4];
+};
+
+inline PanelRegions Regions(const WeightView& w, std::int64_t r0) {
+  const std::uint8_t* panel = w.data + (r0 / kPanelRows) * PanelStride(w.type, w.cols);
+  PanelRegions p;
+  for (int i = 0; i < 4; ++i) p.r[i] = panel + PanelRegionOffset(w.type, w.cols, i);
+  return p;
+}
+
+inline __m512 HalfVector(const std::uint8_t* region, std::int64_t block) {
+  return _mm512_cvtph_ps(_mm256_load_si256(reinterpret_cast<const __m256i*>(region) + block));
+}
+
+// Q4_K super-block `s`: the 16 rows' 6-bit scales (sc) and mins (mn) of
+// groups 0-3 and 4-7, a byte per group in each 32-bit lane (Q4_KScalesMins
+// in lanes).
+struct Q4_KScaleWords {
+  __m512i sc03, sc47, mn03, mn47;
+};
+
+inline Q4_KScaleWords LoadQ4_KScales(const PanelRegions& p, std::int64_t s) {
+  const std::uint8_t* w = p.r[2] + s * 3 * 64;
+  const __m512i u0 = _mm512_load_si512(w), u1 = _mm512_load_si512(w + 64);
+  const __m512i u2 = _mm512_load_si512(w + 128);
+  const __m512i low6 = _mm512_set1_epi32(0x3f3f3f3f), low4 = _mm512_set1_epi32(0x0f0f0f0f);
+  const __m512i top2 = _mm512_set1_epi32(0x03030303);
+  Q4_KScaleWords out;
+  out.sc03 = _mm512_and_si512(u0, low6);
+  out.mn03 = _mm512_and_si512(u1, low6);
+  out.sc47 =
+      _mm512_or_si512(_mm512_and_si512(u2, low4),
+                      _mm512_slli_epi32(_mm512_and_si512(_mm512_srli_epi32(u0, 6), top2), 4));
+  out.mn47 =
+      _mm512_or_si512(_mm512_and_si512(_mm512_srli_epi32(u2, 4), low4),
+                      _mm512_slli_epi32(_mm512_and_si512(_mm512_srli_epi32(u1, 6), top2), 4));
+  return out;
+}
+
+// Byte `g % 4` of each lane of `words` as floats.
+inline __m512 ByteAsFloat(__m512i words, int g) {
+  const __m512i v =
+      _mm512_and_si512(_mm512_srli_epi32(words, 8 * (g % 4)), _mm512_set1_epi32(0xFF));
+  return _mm512_cvtepi32_ps(v);
+}
+
+// Q4_K group g's weight scale d * sc and scaled min dmin * mn per row: the
+// same float products as the row kernels.
+inline __m512 Q4_KGroupScale(const Q4_KScaleWords& sw, __m512 d, int g) {
+  return _mm512_mul_ps(d, ByteAsFloat(g < 4 ? sw.sc03 : sw.sc47, g));
+}
+inline __m512 Q4_KGroupMin(const Q4_KScaleWords& sw, __m512 dmin, int g) {
+  return _mm512_mul_ps(dmin, ByteAsFloat(g < 4 ? sw.mn03 : sw.mn47, g));
+}
+
+// Q4_K quants of super-block s, words 8j .. 8j + 7: group 2j (low nibbles)
+// and 2j + 1 (high nibbles), word m of each = elements 4m .. 4m + 3.
+inline void LoadQ4_KPair(const PanelRegions& p, std::int64_t s, int j, __m512i lo[8],
+                         __m512i hi[8]) {
+  const std::uint8_t* q = p.r[3] + (s * 32 + 8 * j) * 64;
+  const __m512i low4 = _mm512_set1_epi8(0x0F);
+  for (int m = 0; m < 8; ++m) {
+    const __m512i x = _mm512_load_si512(q + 64 * m);
+    lo[m] = _mm512_and_si512(x, low4);
+    hi[m] = _mm512_and_si512(_mm512_srli_epi16(x, 4), low4);
+  }
+}
+
+// Q6_K chunk c's (16 elements) weight scale d * scale per row.
+inline __m512 Q6_KChunkScale(const PanelRegions& p, std::int64_t s, __m512 d, int c) {
+  const __m512i words = _mm512_load_si512(p.r[2] + (s * 4 + c / 4) * 64);
+  const __m512i v = _mm512_srai_epi32(_mm512_slli_epi32(words, 24 - 8 * (c % 4)), 24);
+  return _mm512_mul_ps(d, _mm512_cvtepi32_ps(v));
+}
+
+// Q6_K super-block s, half h: the unsigned 6-bit quants (0..63) of the 16
+// rows as 32 vectors, out[4 * c' + i] = word i of chunk 8h + c' (elements
+// 4i .. 4i + 3 of that chunk).
+inline void DecodeQ6_KHalf(const PanelRegions& p, std::int64_t s, int h, __m512i out[32]) {
+  const std::uint8_t* ql = p.r[0] + (s * 32 + 16 * h) * 64;
+  const std::uint8_t* qh = p.r[1] + (s * 16 + 8 * h) * 64;
+  const __m512i low4 = _mm512_set1_epi8(0x0F), bits45 = _mm512_set1_epi8(0x30);
+  for (int m = 0; m < 8; ++m) {
+    const __m512i qa = _mm512_load_si512(ql + 64 * m);
+    const __m512i qb = _mm512_load_si512(ql + 64 * (8 + m));
+    const __m512i hb = _mm512_load_si512(qh + 64 * m);
+    const __m512i v[4] = {_mm512_or_si512(_mm512_and_si512(qa, low4),
+                                          _mm512_and_si512(_mm512_slli_epi16(hb, 4), bits45)),
+                          _mm512_or_si512(_mm512_and_si512(qb, low4),
+                                          _mm512_and_si512(_mm512_slli_epi16(hb, 2), bits45)),
+                          _mm512_or_si512(_mm512_and_si512(_mm512_srli_epi16(qa, 4), low4),
+                                          _mm512_and_si512(hb, bits45)),
+                          _mm512_or_si512(_mm512_and_si512(_mm512_srli_epi16(qb, 4), low4),
+                                          _mm512_and_si512(_mm512_srli_epi16(hb, 2), bits45))};
+    // v[r] holds elements 32r + 4m ..: chunk 2r + m / 4, word m % 4.
+    for (int r = 0; r < 4; ++r) out[4 * (2 * r + m / 4) + m % 4] = v[r];
+  }
+}
+
+}  // namespace
+}  // namespace citadel::kernels::internal

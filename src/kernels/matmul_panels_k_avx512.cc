@@ -1,0 +1,153 @@
+// The VNNI kernel for K-quant panel weights (Q4_K, Q6_K; see
+// matmul_panels_avx512.cc for the idea). Per 16-row panel and token, the
+// exact integer sum of each chunk (Q4_K: a 32-element group of unsigned
+// nibbles; Q6_K: a 16-element group of unsigned 6-bit quants, less 32 x the
+// activation sum) in the 16 lanes, then TileAccumulator's float steps in
+// chunk order: part += isum * (d * scale) per chunk, acc += part * da per
+// super-block, and for Q4_K, after the whole row, acc -= (dmin * min) x
+// (da * group sum) per group. So the result equals the AMX tiles' bit for bit.
+//
+// Thread-safe: pure functions over borrowed buffers and the caller's scratch.
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#include <immintrin.h>
+
+#include <algorithm>
+
+#include "kernels/block_formats.h"
+#include "kernels/matmul_kernels.h"
+#include "kernels/matmul_panel.h"
+#include "kernels/matmul_panel_decode.h"
+
+namespace citadel::kernels::internal {
+namespace {
+
+constexpr int kTokensPerPass = 4;
+
+// Sum over k < kWords of v[k] (unsigned quants) x word k of `a` (int8 x 4,
+// broadcast), plus `init`.
+template <int kWords>
+inline __m512i WordDots(const __m512i* v, const std::int32_t* a, __m512i init) {
+  __m512i s0 = init, s1 = _mm512_setzero_si512();
+  for (int k = 0; k < kWords; k += 2) {
+    s0 = _mm512_dpbusd_epi32(s0, v[k], _mm512_set1_epi32(a[k]));
+    s1 = _mm512_dpbusd_epi32(s1, v[k + 1], _mm512_set1_epi32(a[k + 1]));
+  }
+  return _mm512_add_epi32(s0, s1);
+}
+
+// One token's prepared activation row.
+struct TokenRow {
+  const std::int32_t* words;  // the quants, 4 per word
+  const float* da;            // per super-block
+  const float* group_sums;    // da * sum per 32-element group
+  const std::int32_t* bsums;  // per 16-element group
+};
+
+TokenRow Token(const PreparedActivations& act, std::int64_t t, std::int64_t sb) {
+  const std::uint8_t* row = act.Row(t);
+  return {reinterpret_cast<const std::int32_t*>(row),
+          reinterpret_cast<const float*>(row + Q8_KOffsetScales(sb)),
+          reinterpret_cast<const float*>(row + Q8_KOffsetSums(sb)),
+          reinterpret_cast<const std::int32_t*>(row + PanelQ8KOffsetBsums(sb))};
+}
+
+void Q4_KPass(const WeightView& w, const PanelRegions& p, const TokenRow* tok, int count,
+              float* minv, __m512* acc) {
+  const std::int64_t sb = w.cols / kQKK;
+  for (std::int64_t s = 0; s < sb; ++s) {
+    const __m512 d = HalfVector(p.r[0], s), dmin = HalfVector(p.r[1], s);
+    const Q4_KScaleWords sw = LoadQ4_KScales(p, s);
+    for (int g = 0; g < 8; ++g) _mm512_store_ps(minv + (s * 8 + g) * 16, Q4_KGroupMin(sw, dmin, g));
+    __m512 part[kTokensPerPass];
+    for (int j = 0; j < count; ++j) part[j] = _mm512_setzero_ps();
+    for (int pair = 0; pair < 4; ++pair) {
+      __m512i lo[8], hi[8];
+      LoadQ4_KPair(p, s, pair, lo, hi);
+      const __m512 ws_lo = Q4_KGroupScale(sw, d, 2 * pair);
+      const __m512 ws_hi = Q4_KGroupScale(sw, d, 2 * pair + 1);
+      for (int j = 0; j < count; ++j) {
+        const std::int32_t* a = tok[j].words + s * 64 + pair * 16;
+        const __m512i isum_lo = WordDots<8>(lo, a, _mm512_setzero_si512());
+        const __m512i isum_hi = WordDots<8>(hi, a + 8, _mm512_setzero_si512());
+        part[j] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(isum_lo), ws_lo, part[j]);
+        part[j] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(isum_hi), ws_hi, part[j]);
+      }
+    }
+    for (int j = 0; j < count; ++j) {
+      acc[j] = _mm512_fmadd_ps(part[j], _mm512_set1_ps(tok[j].da[s]), acc[j]);
+    }
+  }
+  for (int j = 0; j < count; ++j) {
+    for (std::int64_t g = 0; g < w.cols / 32; ++g) {
+      acc[j] = _mm512_fnmadd_ps(_mm512_load_ps(minv + g * 16), _mm512_set1_ps(tok[j].group_sums[g]),
+                                acc[j]);
+    }
+  }
+}
+
+void Q6_KPass(const WeightView& w, const PanelRegions& p, const TokenRow* tok, int count,
+              __m512* acc) {
+  const std::int64_t sb = w.cols / kQKK;
+  for (std::int64_t s = 0; s < sb; ++s) {
+    const __m512 d = HalfVector(p.r[3], s);
+    __m512 part[kTokensPerPass];
+    for (int j = 0; j < count; ++j) part[j] = _mm512_setzero_ps();
+    for (int h = 0; h < 2; ++h) {
+      __m512i v[32];
+      DecodeQ6_KHalf(p, s, h, v);
+      for (int cc = 0; cc < 8; ++cc) {
+        const int c = 8 * h + cc;
+        const __m512 ws = Q6_KChunkScale(p, s, d, c);
+        for (int j = 0; j < count; ++j) {
+          const __m512i init = _mm512_set1_epi32(-32 * tok[j].bsums[s * 16 + c]);
+          const __m512i isum = WordDots<4>(v + 4 * cc, tok[j].words + s * 64 + c * 4, init);
+          part[j] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(isum), ws, part[j]);
+        }
+      }
+    }
+    for (int j = 0; j < count; ++j) {
+      acc[j] = _mm512_fmadd_ps(part[j], _mm512_set1_ps(tok[j].da[s]), acc[j]);
+    }
+  }
+}
+
+}  // namespace
+
+std::size_t VnniKPanelsScratchBytes(const WeightView& w, std::int64_t) {
+  return RoundUp64(static_cast<std::size_t>(w.cols / 32) * 64);
+}
+
+void VnniKPanelsCompute(const WeightView& w, const PreparedActivations& act, std::int64_t row_begin,
+                        std::int64_t row_end, std::int64_t tok_begin, std::int64_t tok_end,
+                        float* out, std::uint8_t* thread_scratch) {
+  const std::int64_t sb = w.cols / kQKK;
+  auto* minv = reinterpret_cast<float*>(thread_scratch);
+  for (std::int64_t tb = tok_begin; tb < tok_end; tb += kTokenBlock) {
+    const std::int64_t tb_end = std::min(tok_end, tb + kTokenBlock);
+    for (std::int64_t r0 = row_begin; r0 < row_end; r0 += kPanelRows) {
+      const int nvalid = static_cast<int>(std::min<std::int64_t>(kPanelRows, row_end - r0));
+      const PanelRegions p = Regions(w, r0);
+      for (std::int64_t t0 = tb; t0 < tb_end; t0 += kTokensPerPass) {
+        const int count = static_cast<int>(std::min<std::int64_t>(kTokensPerPass, tb_end - t0));
+        TokenRow tok[kTokensPerPass];
+        __m512 acc[kTokensPerPass];
+        for (int j = 0; j < count; ++j) {
+          tok[j] = Token(act, t0 + j, sb);
+          acc[j] = _mm512_setzero_ps();
+        }
+        if (w.type == TensorType::kQ4_K) {
+          Q4_KPass(w, p, tok, count, minv, acc);
+        } else {
+          Q6_KPass(w, p, tok, count, acc);
+        }
+        const __mmask16 mask = static_cast<__mmask16>((1u << nvalid) - 1);
+        for (int j = 0; j < count; ++j) {
+          _mm512_mask_storeu_ps(out + (t0 + j) * w.rows + r0, mask, acc[j]);
+        }
+      }
+    }
+  }
+}
+
+}  // namespace citadel::kernels::internal
