@@ -61,8 +61,9 @@ function words(seed, count) {
 }
 const promptFor = (index, opts) => `Request ${index}: ${words(index, opts.promptWords)}`;
 
-// One streamed completion: TTFT (first event carrying text), wall time, the
-// completion tokens (from `usage`, else the number of text events), usage.
+// One streamed completion: TTFT (first event carrying text), the gaps between
+// text events, wall time, the completion tokens (from `usage`, else the
+// number of text events), usage.
 async function streamCompletion(target, prompt, maxTokens, timeoutS) {
   const started = performance.now();
   const res = await fetch(`${target.url}/v1/completions`, {
@@ -75,7 +76,8 @@ async function streamCompletion(target, prompt, maxTokens, timeoutS) {
   });
   if (!res.ok) throw new Error(`${target.name}: HTTP ${res.status}: ${await res.text()}`);
   let ttftMs = null;
-  let events = 0;
+  let last = null;
+  const gapsMs = [];
   let usage = null;
   for await (const data of sseData(res.body)) {
     if (data === '[DONE]') break;
@@ -83,12 +85,15 @@ async function streamCompletion(target, prompt, maxTokens, timeoutS) {
     if (chunk.error) throw new Error(`${target.name}: ${chunk.error.message}`);
     if (chunk.usage) usage = chunk.usage;
     if (chunk.choices?.[0]?.text) {
-      if (ttftMs === null) ttftMs = performance.now() - started;
-      ++events;
+      const now = performance.now();
+      if (ttftMs === null) ttftMs = now - started;
+      else gapsMs.push(now - last);
+      last = now;
     }
   }
+  const events = ttftMs === null ? 0 : gapsMs.length + 1;
   const tokens = usage?.completion_tokens ?? events;
-  return { ttftMs, wallMs: performance.now() - started, tokens, events, usage };
+  return { ttftMs, gapsMs, wallMs: performance.now() - started, tokens, events, usage };
 }
 
 // Runs `clients` loops of `perClient` requests at once; returns the requests'
@@ -109,10 +114,13 @@ async function runClients(target, opts, clients, perClient, firstIndex) {
 function summarize({ results, seconds }, maxTokens) {
   const tokens = results.reduce((n, r) => n + r.tokens, 0);
   const ttft = results.map((r) => r.ttftMs).filter((t) => t !== null);
+  const gaps = results.flatMap((r) => r.gapsMs);
   return {
     requests: results.length, completion_tokens: tokens, seconds,
     tokens_per_s: tokens / seconds,
     ttft_p50_ms: percentile(ttft, 0.5), ttft_p99_ms: percentile(ttft, 0.99),
+    itl_p50_ms: percentile(gaps, 0.5), itl_p99_ms: percentile(gaps, 0.99),
+    without_usage: results.filter((r) => !r.usage).length,
     short_requests: results.filter((r) => r.tokens !== maxTokens).length,
   };
 }
@@ -199,7 +207,10 @@ const ROWS = [
     'citadel >= 3.0', null],
   ['TTFT p50 ms, N clients', (r) => r.concurrent.ttft_p50_ms, null, null],
   ['TTFT p99 ms, N clients', (r) => r.concurrent.ttft_p99_ms, 'c/r <= 1.0', (x) => x <= 1.0],
+  ['inter-token p50 ms, N clients', (r) => r.concurrent.itl_p50_ms, null, null],
+  ['inter-token p99 ms, N clients', (r) => r.concurrent.itl_p99_ms, null, null],
   ['TTFT single-stream p50 ms', (r) => r.single.ttft_p50_ms, null, null],
+  ['inter-token single p50 ms', (r) => r.single.itl_p50_ms, null, null],
   ['prefix: 1st request TTFT ms', (r) => r.prefix.first_ttft_ms, null, null],
   ['prefix: 2nd request TTFT ms', (r) => r.prefix.second_ttft_ms, null, null],
   ['prefix: 2nd / 1st TTFT', (r) => r.prefix.second_over_first, 'each <= 0.15', null],
@@ -239,6 +250,10 @@ function problems(report) {
   for (const [name, r] of Object.entries(report.servers)) {
     if (!r) continue;
     for (const phase of ['single', 'concurrent']) {
+      if (r[phase].without_usage) {
+        console.error(`serving: note: ${name} sent no usage for ${r[phase].without_usage} ` +
+          `${phase} requests; their tokens are counted from text events`);
+      }
       if (r[phase].short_requests) {
         out.push(`${name}: ${r[phase].short_requests} ${phase} requests did not generate max_tokens`);
       }
