@@ -190,6 +190,12 @@ class GgufFile {
   const std::vector<TensorInfo>& tensors() const { return tensors_; }  // in file order
   const TensorInfo* FindTensor(std::string_view name) const;           // nullptr when absent
 
+  // Drops the resident pages of `range` (inside the file's bytes) once the
+  // caller keeps its own copy (MappedFile::DropPages); no-op for Parse.
+  void DropPages(std::span<const std::uint8_t> range) const {
+    if (mapping_ != nullptr) mapping_->DropPages(range);
+  }
+
  private:
   friend class GgufParser;
   GgufFile() = default;

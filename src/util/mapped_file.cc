@@ -14,17 +14,23 @@ namespace {
 Status ErrnoStatus(int err, const std::string& what) {
   std::string message = what + ": " + std::strerror(err);
   switch (err) {
-    case ENOENT: return NotFoundError(std::move(message));
+    case ENOENT:
+      return NotFoundError(std::move(message));
     case EACCES:
-    case EPERM: return PermissionDeniedError(std::move(message));
-    case ENOMEM: return ResourceExhaustedError(std::move(message));
-    default: return InvalidArgumentError(std::move(message));
+    case EPERM:
+      return PermissionDeniedError(std::move(message));
+    case ENOMEM:
+      return ResourceExhaustedError(std::move(message));
+    default:
+      return InvalidArgumentError(std::move(message));
   }
 }
 
 }  // namespace
 
-MappedFile::~MappedFile() { Reset(); }
+MappedFile::~MappedFile() {
+  Reset();
+}
 
 MappedFile::MappedFile(MappedFile&& other) noexcept
     : path_(std::move(other.path_)), data_(other.data_), size_(other.size_) {
@@ -80,6 +86,16 @@ Result<MappedFile> MappedFile::Open(const std::string& path) {
   }
   ::close(fd);
   return file;
+}
+
+void MappedFile::DropPages(std::span<const std::uint8_t> range) const {
+  if (range.empty() || range.data() < data_ || range.data() + range.size() > data_ + size_) return;
+  const auto page = static_cast<std::uintptr_t>(sysconf(_SC_PAGESIZE));
+  const auto begin = (reinterpret_cast<std::uintptr_t>(range.data()) + page - 1) / page * page;
+  const auto end = (reinterpret_cast<std::uintptr_t>(range.data()) + range.size()) / page * page;
+  if (begin >= end) return;
+  // Advisory: a failure only leaves the pages resident.
+  (void)::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_DONTNEED);
 }
 
 }  // namespace citadel

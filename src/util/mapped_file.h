@@ -32,6 +32,12 @@ class MappedFile {
   std::size_t size() const { return size_; }
   const std::string& path() const { return path_; }
 
+  // Tells the kernel this process no longer needs the whole pages inside
+  // `range` (a part of bytes()) resident: they leave the process's memory
+  // and are read from the file again if touched. The bytes never change.
+  // Used once a copy has replaced them (repacked weights).
+  void DropPages(std::span<const std::uint8_t> range) const;
+
  private:
   void Reset();
 
