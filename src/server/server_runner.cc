@@ -64,7 +64,8 @@ Status LoadModels(const Settings& settings, const engine::EngineOptions& options
     LogEvent("info", "model_loaded",
              (*served)->id + " from " + paths[i] + ", context " +
                  std::to_string((*served)->engine->layout().context_length) + " tokens, " +
-                 std::to_string((*served)->engine->layout().num_blocks) + " KV blocks");
+                 std::to_string((*served)->engine->layout().num_blocks) + " KV blocks (" +
+                 std::string(kernels::KvCacheTypeName(options.kv_cache_type)) + ")");
     state.models.Add(std::move(served).value());
   }
   state.models.SetState(ModelRegistry::State::kReady);
