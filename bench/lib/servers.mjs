@@ -58,10 +58,17 @@ async function start(name, bin, args, model, readyPath) {
   }));
   proc.on('error', (e) => (exitReason = `${name} did not start: ${e.message}`));
   const dead = () => exitReason;
-  const port = await waitFor(() => log.match(/listening on http:\/\/127\.0\.0\.1:(\d+)/)?.[1],
-    60000, `${name} to listen`, dead);
-  const url = `http://127.0.0.1:${port}`;
-  await waitFor(async () => (await fetch(url + readyPath)).ok, 300000, `${name} ${readyPath}`, dead);
+  let url;
+  try {
+    const port = await waitFor(() => log.match(/listening on http:\/\/127\.0\.0\.1:(\d+)/)?.[1],
+      60000, `${name} to listen`, dead);
+    url = `http://127.0.0.1:${port}`;
+    await waitFor(async () => (await fetch(url + readyPath)).ok, 300000, `${name} ${readyPath}`,
+      dead);
+  } catch (e) {
+    proc.kill('SIGKILL');
+    throw e;
+  }
   return {
     name, url, model, proc,
     log: () => log,

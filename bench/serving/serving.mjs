@@ -200,47 +200,47 @@ async function withServer(startServer, body) {
   }
 }
 
+// Table rows: label, value from one server's report, and optionally the
+// target (text) with its check; `compare: false` rows get no c/r ratio.
+const pass = (ok) => (ok ? 'PASS' : 'MISS');
 const ROWS = [
-  ['aggregate tok/s, N clients', (r) => r.concurrent.tokens_per_s, 'c/r >= 2.0', (x) => x >= 2.0],
-  ['single-stream tok/s', (r) => r.single.tokens_per_s, null, null],
-  ['aggregate / single-stream', (r) => r.concurrent.tokens_per_s / r.single.tokens_per_s,
-    'citadel >= 3.0', null],
-  ['TTFT p50 ms, N clients', (r) => r.concurrent.ttft_p50_ms, null, null],
-  ['TTFT p99 ms, N clients', (r) => r.concurrent.ttft_p99_ms, 'c/r <= 1.0', (x) => x <= 1.0],
-  ['inter-token p50 ms, N clients', (r) => r.concurrent.itl_p50_ms, null, null],
-  ['inter-token p99 ms, N clients', (r) => r.concurrent.itl_p99_ms, null, null],
-  ['TTFT single-stream p50 ms', (r) => r.single.ttft_p50_ms, null, null],
-  ['inter-token single p50 ms', (r) => r.single.itl_p50_ms, null, null],
-  ['prefix: 1st request TTFT ms', (r) => r.prefix.first_ttft_ms, null, null],
-  ['prefix: 2nd request TTFT ms', (r) => r.prefix.second_ttft_ms, null, null],
-  ['prefix: 2nd / 1st TTFT', (r) => r.prefix.second_over_first, 'each <= 0.15', null],
-  ['prefix: 2nd cached tokens', (r) => r.prefix.second_cached_tokens, null, null],
+  { label: 'aggregate tok/s, N clients', get: (r) => r.concurrent.tokens_per_s,
+    target: 'c/r >= 2.0', check: (c, r, ratio) => pass(ratio >= 2.0) },
+  { label: 'single-stream tok/s', get: (r) => r.single.tokens_per_s },
+  { label: 'aggregate / single-stream', compare: false,
+    get: (r) => r.concurrent.tokens_per_s / r.single.tokens_per_s,
+    target: 'citadel >= 3.0', check: (c) => pass(c >= 3.0) },
+  { label: 'TTFT p50 ms, N clients', get: (r) => r.concurrent.ttft_p50_ms },
+  { label: 'TTFT p99 ms, N clients', get: (r) => r.concurrent.ttft_p99_ms,
+    target: 'c/r <= 1.0', check: (c, r, ratio) => pass(ratio <= 1.0) },
+  { label: 'inter-token p50 ms, N clients', get: (r) => r.concurrent.itl_p50_ms },
+  { label: 'inter-token p99 ms, N clients', get: (r) => r.concurrent.itl_p99_ms },
+  { label: 'TTFT single-stream p50 ms', get: (r) => r.single.ttft_p50_ms },
+  { label: 'inter-token single p50 ms', get: (r) => r.single.itl_p50_ms },
+  { label: 'prefix: 1st request TTFT ms', get: (r) => r.prefix.first_ttft_ms },
+  { label: 'prefix: 2nd request TTFT ms', get: (r) => r.prefix.second_ttft_ms },
+  { label: 'prefix: 2nd / 1st TTFT', compare: false, get: (r) => r.prefix.second_over_first,
+    target: 'each <= 0.15', check: (c, r) => pass(c <= 0.15 && (r === undefined || r <= 0.15)) },
+  { label: 'prefix: 2nd cached tokens', compare: false,
+    get: (r) => r.prefix.second_cached_tokens },
 ];
-
-function verdict(label, c, r, ratio, check) {
-  if (label === 'aggregate / single-stream') return c >= 3.0 ? 'PASS' : 'MISS';
-  if (label === 'prefix: 2nd / 1st TTFT') {
-    return c <= 0.15 && (r === undefined || r <= 0.15) ? 'PASS' : 'MISS';
-  }
-  if (!check || !Number.isFinite(ratio)) return '';
-  return check(ratio) ? 'PASS' : 'MISS';
-}
 
 function printTable(report, opts) {
   const f = (x) => (x === undefined ? '-' : Number.isFinite(x) ? x.toFixed(x < 10 ? 3 : 1) : 'n/a');
+  const loads = (l) => l.map((x) => x.toFixed(2)).join(' ');
   const { citadel, reference } = report.servers;
   console.log(`model ${opts.modelPath}, ${opts.threads} threads, N = ${opts.clients} clients x ` +
-    `${opts.requests} requests, max_tokens ${opts.maxTokens}, ctx ${opts.ctx}/slot, ` +
-    `load average ${report.load_average.before.map((x) => x.toFixed(2)).join(' ')} (before) ` +
-    `${report.load_average.after.map((x) => x.toFixed(2)).join(' ')} (after)`);
+    `${opts.requests} requests, max_tokens ${opts.maxTokens}, ctx ${opts.ctx}/slot, load average ` +
+    `${loads(report.load_average.before)} (before) ${loads(report.load_average.after)} (after)`);
   console.log(`${'metric'.padEnd(30)} ${'citadel'.padStart(10)} ${'reference'.padStart(10)} ` +
     `${'c/r'.padStart(7)}  target`);
-  for (const [label, get, target, check] of ROWS) {
-    const c = get(citadel);
-    const r = reference ? get(reference) : undefined;
-    const ratio = r === undefined ? undefined : c / r;
-    const mark = target ? `${target} ${verdict(label, c, r, ratio, check)}` : '';
-    console.log(`${label.padEnd(30)} ${f(c).padStart(10)} ${f(r).padStart(10)} ` +
+  for (const row of ROWS) {
+    const c = row.get(citadel);
+    const r = reference ? row.get(reference) : undefined;
+    const ratio = r === undefined || row.compare === false ? undefined : c / r;
+    const judged = row.check && (ratio !== undefined || row.compare === false);
+    const mark = row.target ? `${row.target} ${judged ? row.check(c, r, ratio) : ''}` : '';
+    console.log(`${row.label.padEnd(30)} ${f(c).padStart(10)} ${f(r).padStart(10)} ` +
       `${f(ratio).padStart(7)}  ${mark}`);
   }
 }
