@@ -79,25 +79,24 @@ Result<KvMemory> KvMemory::Create(const KvShape& shape) {
   return memory;
 }
 
-std::byte* KvMemory::Row(int layer_idx, bool value, std::int32_t block_id, int slot) const {
-  const std::int64_t offset =
-      (2LL * layer_idx + (value ? 1 : 0)) * LayerBytes() +
-      (static_cast<std::int64_t>(block_id) * shape_.block_size + slot) * RowBytes();
-  return data_.get() + offset;
+std::int64_t KvMemory::RowOffset(int layer_idx, bool value, std::int32_t block_id, int slot) const {
+  return (2LL * layer_idx + (value ? 1 : 0)) * LayerBytes() +
+         (static_cast<std::int64_t>(block_id) * shape_.block_size + slot) * RowBytes();
 }
 
 void KvMemory::StoreRows(int layer_idx, std::int32_t block_id, int slot, const float* key,
                          const float* value) {
   const std::int64_t n = RowElements(shape_);
-  EncodeRow(shape_.type, key, Row(layer_idx, false, block_id, slot), n);
-  EncodeRow(shape_.type, value, Row(layer_idx, true, block_id, slot), n);
+  EncodeRow(shape_.type, key, data_.get() + RowOffset(layer_idx, false, block_id, slot), n);
+  EncodeRow(shape_.type, value, data_.get() + RowOffset(layer_idx, true, block_id, slot), n);
 }
 
 void KvMemory::LoadRows(int layer_idx, std::int32_t block_id, int slot, float* key,
                         float* value) const {
   const std::int64_t n = RowElements(shape_);
-  DecodeRow(shape_.type, Row(layer_idx, false, block_id, slot), key, n);
-  DecodeRow(shape_.type, Row(layer_idx, true, block_id, slot), value, n);
+  const std::byte* data = data_.get();
+  DecodeRow(shape_.type, data + RowOffset(layer_idx, false, block_id, slot), key, n);
+  DecodeRow(shape_.type, data + RowOffset(layer_idx, true, block_id, slot), value, n);
 }
 
 kernels::PagedKvView KvMemory::LayerView(int layer_idx) const {

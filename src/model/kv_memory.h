@@ -73,7 +73,8 @@ class KvMemory {
   };
   std::int64_t RowBytes() const;  // one position's [num_kv_heads * head_dim] elements
   std::int64_t LayerBytes() const;
-  std::byte* Row(int layer_idx, bool value, std::int32_t block_id, int slot) const;
+  // Byte offset of a key (value = false) or value row in data_.
+  std::int64_t RowOffset(int layer_idx, bool value, std::int32_t block_id, int slot) const;
 
   KvShape shape_;
   std::unique_ptr<std::byte, FreeDeleter> data_;  // [layers][2 (k, v)][blocks]...
