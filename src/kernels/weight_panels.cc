@@ -62,24 +62,9 @@ std::size_t RegionBytes(const Field& f, std::int64_t blocks) {
   return RoundUp64(static_cast<std::size_t>(blocks) * f.bytes * kPanelRows);
 }
 
-// Where byte `byte` (of field `f`) of block `b`, panel row `n`, lives in its region.
-std::size_t ByteOffset(const Field& f, std::int64_t b, int byte, int n) {
-  const std::size_t block = static_cast<std::size_t>(b) * f.bytes * kPanelRows;
-  if (f.kind == Field::kHalf) return block + static_cast<std::size_t>(n) * 2 + byte;
-  return block + static_cast<std::size_t>(byte / 4) * kPanelRows * 4 +
-         static_cast<std::size_t>(n) * 4 + byte % 4;
-}
-
-// XORs each byte of the `size` (2 or 4) bytes at `from` with `toggle` into `to`.
-void MovePiece(const std::uint8_t* from, std::uint8_t* to, int size, std::uint8_t toggle) {
-  std::uint32_t v = 0;
-  if (from != nullptr) std::memcpy(&v, from, size);
-  v ^= toggle * 0x01010101u;
-  std::memcpy(to, &v, size);
-}
-
 // Copies one row between GGUF blocks (`row`; nullptr packs a zero row) and
-// slot `n` of a panel.
+// slot `n` of a panel: per field and block, a 2-byte half to
+// [b][n], or 4-byte words to [b][k][n], XOR-ing each byte with the toggle.
 template <bool kToPanel>
 void MoveRow(const Format& fmt, std::int64_t cols,
              std::conditional_t<kToPanel, std::uint8_t*, const std::uint8_t*> panel, int n,
@@ -89,15 +74,21 @@ void MoveRow(const Format& fmt, std::int64_t cols,
   for (int i = 0; i < fmt.num_fields; ++i) {
     const Field& f = fmt.fields[i];
     const int piece = f.kind == Field::kHalf ? 2 : 4;
+    const std::uint32_t toggle = f.toggle * 0x01010101u;
     for (std::int64_t b = 0; b < blocks; ++b) {
       const std::size_t field_at = static_cast<std::size_t>(b) * fmt.block_bytes + f.offset;
-      for (int byte = 0; byte < f.bytes; byte += piece) {
-        const std::size_t slot = region + ByteOffset(f, b, byte, n);
+      std::size_t slot = region + static_cast<std::size_t>(b) * f.bytes * kPanelRows +
+                         static_cast<std::size_t>(n) * piece;
+      for (int byte = 0; byte < f.bytes; byte += piece, slot += kPanelRows * piece) {
+        std::uint32_t v = 0;
         if constexpr (kToPanel) {
-          MovePiece(row != nullptr ? row + field_at + byte : nullptr, panel + slot, piece,
-                    f.toggle);
+          if (row != nullptr) std::memcpy(&v, row + field_at + byte, piece);
+          v ^= toggle;
+          std::memcpy(panel + slot, &v, piece);
         } else {
-          MovePiece(panel + slot, row + field_at + byte, piece, f.toggle);
+          std::memcpy(&v, panel + slot, piece);
+          v ^= toggle;
+          std::memcpy(row + field_at + byte, &v, piece);
         }
       }
     }
