@@ -62,6 +62,22 @@ AttentionLoops ScalarAttentionLoops(KvCacheType type) {
 }
 }  // namespace internal
 
+namespace {
+
+// The loops of the highest path both `level` and the CPU allow.
+internal::AttentionLoops LoopsFor(SimdLevel level, KvCacheType type) {
+  const SimdLevel supported = MaxSupportedSimdLevel();
+  if (level >= SimdLevel::kAvx512 && supported >= SimdLevel::kAvx512) {
+    return internal::Avx512AttentionLoops(type);
+  }
+  if (level >= SimdLevel::kAvx2 && supported >= SimdLevel::kAvx2) {
+    return internal::Avx2AttentionLoops(type);
+  }
+  return internal::ScalarAttentionLoops(type);
+}
+
+}  // namespace
+
 void AttendHead(std::span<const float> q, const PagedKvView& kv, int kv_head,
                 std::span<const std::int32_t> block_table, int context_length, float scale,
                 AttentionScratch scratch, std::span<float> out) {
@@ -72,10 +88,7 @@ void AttendHead(std::span<const float> q, const PagedKvView& kv, int kv_head,
 void AttendHeadAtLevel(SimdLevel level, std::span<const float> q, const PagedKvView& kv,
                        int kv_head, std::span<const std::int32_t> block_table, int context_length,
                        float scale, AttentionScratch scratch, std::span<float> out) {
-  const internal::AttentionLoops loops =
-      level >= SimdLevel::kAvx2 && MaxSupportedSimdLevel() >= SimdLevel::kAvx2
-          ? internal::Avx2AttentionLoops(kv.type)
-          : internal::ScalarAttentionLoops(kv.type);
+  const internal::AttentionLoops loops = LoopsFor(level, kv.type);
   const int head_dim = kv.head_dim;
   const std::ptrdiff_t row_bytes = KvBytes(kv.type, head_dim);
   assert(static_cast<int>(q.size()) == head_dim && static_cast<int>(out.size()) == head_dim);

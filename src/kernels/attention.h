@@ -19,9 +19,9 @@
 // same); keys and values are widened from F16 or dequantized from Q8_0
 // (d * q) on the fly; scores, softmax and the weighted sum of values are F32.
 //
-// Runs on the AVX2 (+F16C, FMA) path when the CPU has it, else the scalar
-// reference. Pure function over borrowed buffers; thread-safe when each caller passes
-// its own scratch and output.
+// Runs on the AVX-512 path when the CPU has it (SimdLevel::kAvx512 or
+// higher), else AVX2 (+F16C, FMA), else the scalar reference. Pure function over borrowed buffers;
+// thread-safe when each caller passes its own scratch and output.
 #pragma once
 
 #include <cstdint>

@@ -1,5 +1,6 @@
 // Inner loops of the attention kernel, one set per SIMD path and KV element
-// type (scalar here in attention.cc, AVX2+F16C+FMA in attention_avx2.cc).
+// type (scalar here in attention.cc, AVX2+F16C+FMA in attention_avx2.cc,
+// AVX-512 F/BW/VL in attention_avx512.cc).
 // AttendHead picks a set once per call from SelectedSimdLevel() and the
 // view's KvCacheType. Internal to kernels/.
 //
@@ -21,6 +22,7 @@ struct AttentionLoops {
 };
 
 AttentionLoops ScalarAttentionLoops(KvCacheType type);
-AttentionLoops Avx2AttentionLoops(KvCacheType type);  // requires AVX2, FMA and F16C
+AttentionLoops Avx2AttentionLoops(KvCacheType type);    // requires AVX2, FMA and F16C
+AttentionLoops Avx512AttentionLoops(KvCacheType type);  // requires SimdLevel::kAvx512
 
 }  // namespace citadel::kernels::internal

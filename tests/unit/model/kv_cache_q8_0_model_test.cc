@@ -52,7 +52,7 @@ Result<TestModel> Make(const SyntheticSpec& spec, KvCacheType type) {
   CITADEL_ASSIGN_OR_RETURN(t.bytes, writer.Serialize());
   CITADEL_ASSIGN_OR_RETURN(gguf::GgufFile file, gguf::GgufFile::Parse(t.bytes, "synthetic"));
   LoadOptions options;
-  options.threads = 2;
+  options.threads = 1;  // fork-join adds nothing at this size and stalls on a busy machine
   options.context_length = 128;
   options.kv_cache_type = type;
   CITADEL_ASSIGN_OR_RETURN(t.model, Model::FromFile(std::move(file), options));
@@ -162,12 +162,12 @@ TEST(KvCacheQ8_0ModelTest, LogitsStayCloseToTheF16Cache) {
 }
 
 // Greedy decoding (prompt in one batch, then one token per step, as the
-// engine does) follows the F16 path token for token up to the first step
-// whose F16 top-2 margin is a near-tie. Measured agreement over 64 tokens on
-// these cases: 6, 15, 15, 64 (llama), 64, 1, 35, 63 (qwen2), 64, 48, 34, 64
-// (qwen3) tokens; every case agreed on at least the first token, and every
-// divergence was at a near-tie.
-TEST(KvCacheQ8_0ModelTest, GreedyOutputAgreesWithF16CacheUntilANearTie) {
+// engine does) follows the F16 path token for token until a step where the
+// F16 path has a near-tie; it never leaves it at a step with a clear margin.
+// Measured agreement over the first 32 generated tokens on these cases
+// (AVX2 and AVX-512 paths alike): 6, 15, 15, 32 (llama), 32, 1, 32, 32
+// (qwen2), 32, 32, 32, 32 (qwen3): at least 1 token, 32 in 8 of 12 cases.
+TEST(KvCacheQ8_0ModelTest, GreedyOutputLeavesTheF16PathOnlyAtANearTie) {
   for (const Case& c : Cases()) {
     auto f16 = Make(Spec(c.arch, c.head_dim, c.seed), KvCacheType::kF16);
     auto q8 = Make(Spec(c.arch, c.head_dim, c.seed), KvCacheType::kQ8_0);
@@ -175,20 +175,16 @@ TEST(KvCacheQ8_0ModelTest, GreedyOutputAgreesWithF16CacheUntilANearTie) {
     const std::vector<std::int32_t> prompt = Prompt(static_cast<int>(c.seed));
     const auto a = Greedy(*f16->model, prompt, 32, Table(0, 8));
     const auto b = Greedy(*q8->model, prompt, 32, Table(0, 8));
-    // Where the F16 path has its first near-tie.
+    const auto diverged = std::mismatch(a.begin(), a.end(), b.begin()).first;
+    if (diverged == a.end()) continue;
+    // The F16 logits at the step where the paths part (same context so far).
     std::vector<std::int32_t> path = prompt;
-    path.insert(path.end(), a.begin(), a.end());
+    path.insert(path.end(), a.begin(), diverged);
     const std::vector<float> logits = AllLogits(*f16->model, path);
-    std::size_t stable = 0;
-    while (stable < a.size()) {
-      const std::size_t t = prompt.size() - 1 + stable;
-      if (Margin(std::span<const float>(logits.data() + t * 300, 300)) < kNearTie) break;
-      ++stable;
-    }
-    ASSERT_EQ(a[0], b[0]) << c.arch << " head_dim " << c.head_dim << " seed " << c.seed;
-    EXPECT_TRUE(std::equal(a.begin(), a.begin() + static_cast<std::ptrdiff_t>(stable), b.begin()))
-        << c.arch << " head_dim " << c.head_dim << " seed " << c.seed << ": first " << stable
-        << " tokens have clear margins";
+    const std::span<const float> last(logits.end() - 300, logits.end());
+    EXPECT_LT(Margin(last), kNearTie)
+        << c.arch << " head_dim " << c.head_dim << " seed " << c.seed << ": diverged at token "
+        << (diverged - a.begin()) << " with a clear F16 margin";
   }
 }
 
