@@ -206,7 +206,8 @@ struct Q8KActivations {
   }
 };
 
-struct Q4_KPanelFormat {
+template <bool kFifthBit>
+struct Q4_KPanelFormatOf {
   static constexpr int kK = 32;
   static constexpr int kChunksPerActScale = 8;
   static constexpr bool kHasMins = true;
@@ -228,6 +229,7 @@ struct Q4_KPanelFormat {
       for (int pair = 0; pair < 4; ++pair) {
         __m512i lo[8], hi[8];
         LoadQ4_KPair(regions, s, pair, lo, hi);
+        if constexpr (kFifthBit) AddQ5_KHighBits(regions, s, pair, lo, hi);
         std::int8_t* b = p.b + (s * 8 + 2 * pair) * kK * kTile;
         for (int m = 0; m < 8; ++m) {
           _mm512_store_si512(b + 64 * m, lo[m]);
@@ -237,6 +239,9 @@ struct Q4_KPanelFormat {
     }
   }
 };
+
+using Q4_KPanelFormat = Q4_KPanelFormatOf<false>;
+using Q5_KPanelFormat = Q4_KPanelFormatOf<true>;
 
 struct Q6_KPanelFormat {
   static constexpr int kK = 16;
@@ -431,6 +436,7 @@ constexpr PathKernels PanelTable(std::size_t (*row_bytes)(std::int64_t),
 const PathKernels kQ4_0Panels = PanelTable<Q4_0PanelFormat>(PanelQ8RowBytes, PreparePanelQ8);
 const PathKernels kQ8_0Panels = PanelTable<Q8_0PanelFormat>(PanelQ8RowBytes, PreparePanelQ8);
 const PathKernels kQ4_KPanels = PanelTable<Q4_KPanelFormat>(PanelQ8KRowBytes, PreparePanelQ8K);
+const PathKernels kQ5_KPanels = PanelTable<Q5_KPanelFormat>(PanelQ8KRowBytes, PreparePanelQ8K);
 const PathKernels kQ6_KPanels = PanelTable<Q6_KPanelFormat>(PanelQ8KRowBytes, PreparePanelQ8K);
 
 }  // namespace
@@ -443,6 +449,8 @@ const PathKernels* AmxPanelKernels(TensorType type) {
       return &kQ8_0Panels;
     case TensorType::kQ4_K:
       return &kQ4_KPanels;
+    case TensorType::kQ5_K:
+      return &kQ5_KPanels;
     case TensorType::kQ6_K:
       return &kQ6_KPanels;
     default:

@@ -19,13 +19,13 @@ namespace {  // NOLINT(build/namespaces)
 
 // The regions of one panel.
 struct PanelRegions {
-  const std::uint8_t* r[4];
+  const std::uint8_t* r[5];
 };
 
 inline PanelRegions Regions(const WeightView& w, std::int64_t r0) {
   const std::uint8_t* panel = w.data + (r0 / kPanelRows) * PanelStride(w.type, w.cols);
   PanelRegions p;
-  for (int i = 0; i < 4; ++i) p.r[i] = panel + PanelRegionOffset(w.type, w.cols, i);
+  for (int i = 0; i < 5; ++i) p.r[i] = panel + PanelRegionOffset(w.type, w.cols, i);
   return p;
 }
 
@@ -84,6 +84,22 @@ inline void LoadQ4_KPair(const PanelRegions& p, std::int64_t s, int j, __m512i l
     const __m512i x = _mm512_load_si512(q + 64 * m);
     lo[m] = _mm512_and_si512(x, low4);
     hi[m] = _mm512_and_si512(_mm512_srli_epi16(x, 4), low4);
+  }
+}
+
+// Q5_K: adds the fifth bits (16) of groups 2j and 2j + 1 to LoadQ4_KPair's
+// nibbles. Word m of qh holds bytes 4m .. 4m + 3; bit g of byte i belongs to
+// element 32g + i.
+inline void AddQ5_KHighBits(const PanelRegions& p, std::int64_t s, int j, __m512i lo[8],
+                            __m512i hi[8]) {
+  const std::uint8_t* qh = p.r[4] + s * 8 * 64;
+  const __m512i one = _mm512_set1_epi8(1);
+  for (int m = 0; m < 8; ++m) {
+    const __m512i h = _mm512_load_si512(qh + 64 * m);
+    lo[m] = _mm512_or_si512(
+        lo[m], _mm512_slli_epi32(_mm512_and_si512(_mm512_srli_epi32(h, 2 * j), one), 4));
+    hi[m] = _mm512_or_si512(
+        hi[m], _mm512_slli_epi32(_mm512_and_si512(_mm512_srli_epi32(h, 2 * j + 1), one), 4));
   }
 }
 

@@ -147,6 +147,7 @@ const PathKernels* Avx512PanelKernels(TensorType type) {
     case TensorType::kQ8_0:
       return &kPanels;
     case TensorType::kQ4_K:
+    case TensorType::kQ5_K:
     case TensorType::kQ6_K:
       return &kKPanels;
     default:

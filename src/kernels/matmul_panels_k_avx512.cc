@@ -1,10 +1,10 @@
-// The VNNI kernel for K-quant panel weights (Q4_K, Q6_K; see
+// The VNNI kernel for K-quant panel weights (Q4_K, Q5_K, Q6_K; see
 // matmul_panels_avx512.cc for the idea). Per 16-row panel and token, the
-// exact integer sum of each chunk (Q4_K: a 32-element group of unsigned
-// nibbles; Q6_K: a 16-element group of unsigned 6-bit quants, less 32 x the
+// exact integer sum of each chunk (Q4_K / Q5_K: a 32-element group of
+// unsigned 4 / 5-bit quants; Q6_K: a 16-element group of unsigned 6-bit quants, less 32 x the
 // activation sum) in the 16 lanes, then TileAccumulator's float steps in
 // chunk order: part += isum * (d * scale) per chunk, acc += part * da per
-// super-block, and for Q4_K, after the whole row, acc -= (dmin * min) x
+// super-block, and for Q4_K / Q5_K, after the whole row, acc -= (dmin * min) x
 // (da * group sum) per group. So the result equals the AMX tiles' bit for bit.
 //
 // Thread-safe: pure functions over borrowed buffers and the caller's scratch.
@@ -52,6 +52,8 @@ TokenRow Token(const PreparedActivations& act, std::int64_t t, std::int64_t sb) 
           reinterpret_cast<const std::int32_t*>(row + PanelQ8KOffsetBsums(sb))};
 }
 
+// Q4_K, and Q5_K (kFifthBit) whose quants add a high bit to the nibbles.
+template <bool kFifthBit>
 void Q4_KPass(const WeightView& w, const PanelRegions& p, const TokenRow* tok, int count,
               float* minv, __m512* acc) {
   const std::int64_t sb = w.cols / kQKK;
@@ -64,6 +66,7 @@ void Q4_KPass(const WeightView& w, const PanelRegions& p, const TokenRow* tok, i
     for (int pair = 0; pair < 4; ++pair) {
       __m512i lo[8], hi[8];
       LoadQ4_KPair(p, s, pair, lo, hi);
+      if constexpr (kFifthBit) AddQ5_KHighBits(p, s, pair, lo, hi);
       const __m512 ws_lo = Q4_KGroupScale(sw, d, 2 * pair);
       const __m512 ws_hi = Q4_KGroupScale(sw, d, 2 * pair + 1);
       for (int j = 0; j < count; ++j) {
@@ -137,7 +140,9 @@ void VnniKPanelsCompute(const WeightView& w, const PreparedActivations& act, std
           acc[j] = _mm512_setzero_ps();
         }
         if (w.type == TensorType::kQ4_K) {
-          Q4_KPass(w, p, tok, count, minv, acc);
+          Q4_KPass<false>(w, p, tok, count, minv, acc);
+        } else if (w.type == TensorType::kQ5_K) {
+          Q4_KPass<true>(w, p, tok, count, minv, acc);
         } else {
           Q6_KPass(w, p, tok, count, acc);
         }

@@ -54,6 +54,10 @@ const PathKernels* ScalarPanelKernels(TensorType type) {
       static const PathKernels k = PanelVariant(*ScalarKernels(type));
       return &k;
     }
+    case TensorType::kQ5_K: {
+      static const PathKernels k = PanelVariant(*ScalarKernels(type));
+      return &k;
+    }
     case TensorType::kQ6_K: {
       static const PathKernels k = PanelVariant(*ScalarKernels(type));
       return &k;

@@ -28,7 +28,7 @@ struct Format {
   int block_elements = 0;
   int block_bytes = 0;
   int num_fields = 0;
-  Field fields[4] = {};
+  Field fields[5] = {};
 };
 
 Format FormatOf(TensorType type) {
@@ -45,6 +45,15 @@ Format FormatOf(TensorType type) {
                {Field::kHalf, 2, 2, 0},
                {Field::kWords, 4, 12, 0},
                {Field::kWords, 16, 128, 0}}};
+    case TensorType::kQ5_K:
+      return {kQKK,
+              sizeof(BlockQ5_K),
+              5,
+              {{Field::kHalf, 0, 2, 0},
+               {Field::kHalf, 2, 2, 0},
+               {Field::kWords, 4, 12, 0},
+               {Field::kWords, 48, 128, 0},
+               {Field::kWords, 16, 32, 0}}};
     case TensorType::kQ6_K:
       return {kQKK,
               sizeof(BlockQ6_K),

@@ -21,6 +21,8 @@
 //                     so VNNI can multiply them by signed activations
 //   Q4_K (block 256): 0 half d | 1 half dmin | 2 words scales (3: the 12
 //                     packed 6-bit scale/min bytes) | 3 words qs (32)
+//   Q5_K (block 256): as Q4_K, then 4 words qh (8: bit g of byte i is the
+//                     fifth bit of element 32g + i)
 //   Q6_K (block 256): 0 words ql (32) | 1 words qh (16) | 2 words scales (4)
 //                     | 3 half d
 // A row's bytes are the GGUF block's bytes, moved (Q8_0's toggled), so a

@@ -96,7 +96,8 @@ float Tolerance(const Matrix& m, const std::vector<float>& act, std::int64_t t, 
 }
 
 constexpr TensorType kFastTypes[] = {TensorType::kQ4_0, TensorType::kQ8_0, TensorType::kQ4_K,
-                                     TensorType::kQ6_K, TensorType::kF16,  TensorType::kF32};
+                                     TensorType::kQ5_K, TensorType::kQ6_K, TensorType::kF16,
+                                     TensorType::kF32};
 
 std::int64_t OddCols(TensorType type) {
   // An odd number of blocks exercises the paths' tail handling.

@@ -28,8 +28,8 @@ std::vector<std::uint8_t> RandomRows(TensorType type, std::int64_t rows, std::in
 }
 
 TEST(WeightPanelsTest, PackingKeepsEveryRowByteForByte) {
-  for (TensorType type :
-       {TensorType::kQ4_0, TensorType::kQ8_0, TensorType::kQ4_K, TensorType::kQ6_K}) {
+  for (TensorType type : {TensorType::kQ4_0, TensorType::kQ8_0, TensorType::kQ4_K,
+                          TensorType::kQ5_K, TensorType::kQ6_K}) {
     for (std::int64_t rows : {1, 16, 37}) {
       SCOPED_TRACE(std::string(TensorTypeName(type)) + " rows=" + std::to_string(rows));
       const std::int64_t cols = 5 * Traits(type).block_elements;
@@ -53,8 +53,8 @@ TEST(WeightPanelsTest, PackingKeepsEveryRowByteForByte) {
 TEST(WeightPanelsTest, PanelsCostAtMostOnePaddedPanel) {
   // Streaming panels must not read more than the rows themselves (plus the
   // zero rows of the last panel and cache-line padding).
-  for (TensorType type :
-       {TensorType::kQ4_0, TensorType::kQ8_0, TensorType::kQ4_K, TensorType::kQ6_K}) {
+  for (TensorType type : {TensorType::kQ4_0, TensorType::kQ8_0, TensorType::kQ4_K,
+                          TensorType::kQ5_K, TensorType::kQ6_K}) {
     const std::int64_t rows = 2048, cols = 2048;
     EXPECT_EQ(PanelBytes(type, rows, cols), static_cast<std::size_t>(RowBytes(type, cols) * rows))
         << TensorTypeName(type);
@@ -63,19 +63,19 @@ TEST(WeightPanelsTest, PanelsCostAtMostOnePaddedPanel) {
 }
 
 TEST(WeightPanelsTest, TypesWithoutPanelsAreRefused) {
-  std::vector<std::uint8_t> bytes = RandomRows(TensorType::kQ5_K, 16, 256, 5);
-  Result<PackedWeight> packed = PackedWeight::Pack({TensorType::kQ5_K, bytes.data(), 16, 256});
+  std::vector<std::uint8_t> bytes = RandomRows(TensorType::kQ3_K, 16, 256, 5);
+  Result<PackedWeight> packed = PackedWeight::Pack({TensorType::kQ3_K, bytes.data(), 16, 256});
   ASSERT_FALSE(packed.ok());
   EXPECT_EQ(packed.status().code(), StatusCode::kInvalidArgument);
   EXPECT_NE(packed.status().message().find("panel"), std::string::npos);
-  const WeightView claimed{TensorType::kQ5_K, bytes.data(), 16, 256, WeightLayout::kPanels};
+  const WeightView claimed{TensorType::kQ3_K, bytes.data(), 16, 256, WeightLayout::kPanels};
   EXPECT_FALSE(ValidateWeight(claimed).ok());
   EXPECT_FALSE(PanelLayoutSupports(TensorType::kF16));
 }
 
 TEST(WeightPanelsTest, ScalarPanelPathEqualsScalarRowPath) {
-  for (TensorType type :
-       {TensorType::kQ4_0, TensorType::kQ8_0, TensorType::kQ4_K, TensorType::kQ6_K}) {
+  for (TensorType type : {TensorType::kQ4_0, TensorType::kQ8_0, TensorType::kQ4_K,
+                          TensorType::kQ5_K, TensorType::kQ6_K}) {
     SCOPED_TRACE(std::string(TensorTypeName(type)));
     const std::int64_t rows = 21, cols = 3 * Traits(type).block_elements, tokens = 3;
     std::vector<std::uint8_t> bytes = RandomRows(type, rows, cols, 7);
