@@ -16,6 +16,7 @@
 // Options (defaults): --threads 2 --clients 8 --requests 2 (per client)
 //   --single 3 (single-stream requests) --max-tokens 64 --ctx 2048 (per slot)
 //   --prompt-words 40 --prefix-tokens 1000 --timeout-s 300 (per request)
+//   --citadel-args '...' --reference-args '...' (extra server flags, split on spaces)
 //
 // Requests go to /v1/completions with stream: true, temperature 0,
 // ignore_eos: true (both servers accept it) and a fixed max_tokens, so both
@@ -33,7 +34,8 @@ const NUMERIC = ['threads', 'clients', 'requests', 'single', 'maxTokens', 'ctx',
   'prefixTokens', 'timeoutS'];
 
 function parseArgs(argv) {
-  const opts = { citadel: 'build/citadel', reference: '', modelPath: '', json: '', threads: 2,
+  const opts = { citadel: 'build/citadel', reference: '', modelPath: '', json: '',
+    citadelArgs: '', referenceArgs: '', threads: 2,
     clients: 8, requests: 2, single: 3, maxTokens: 64, ctx: 2048, promptWords: 40,
     prefixTokens: 1000, timeoutS: 300 };
   for (let i = 2; i < argv.length; i += 2) {
@@ -262,19 +264,22 @@ function problems(report) {
   return out;
 }
 
+const splitArgs = (text) => text.split(' ').filter(Boolean);
+
 async function main() {
   const opts = parseArgs(process.argv);
   const before = loadavg();
   const threads = String(opts.threads);
   let prefix = null;  // the same shared system prompt text for both servers
   const citadel = await withServer(() => startCitadel(opts.citadel, opts.modelPath, {
-    extraArgs: ['-t', threads, '--set', `engine.context_length=${opts.ctx}`] }),
+    extraArgs: ['-t', threads, '--set', `engine.context_length=${opts.ctx}`,
+      ...splitArgs(opts.citadelArgs)] }),
   async (t) => measure(t, opts, (prefix = await prefixText(t, opts.prefixTokens))));
   let reference = null;
   if (opts.reference && existsSync(opts.reference)) {
     reference = await withServer(() => startReference(opts.reference, opts.modelPath, {
       extraArgs: ['-np', String(opts.clients), '-c', String(opts.ctx * opts.clients),
-        '-t', threads, '-tb', threads] }),
+        '-t', threads, '-tb', threads, ...splitArgs(opts.referenceArgs)] }),
     (t) => measure(t, opts, prefix));
   } else {
     console.error('serving: no reference server (--reference); citadel figures only');
