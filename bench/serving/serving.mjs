@@ -119,6 +119,7 @@ function summarize({ results, seconds }, maxTokens) {
   const gaps = results.flatMap((r) => r.gapsMs);
   return {
     requests: results.length, completion_tokens: tokens, seconds,
+    text_events: results.reduce((n, r) => n + r.events, 0),
     tokens_per_s: tokens / seconds,
     ttft_p50_ms: percentile(ttft, 0.5), ttft_p99_ms: percentile(ttft, 0.99),
     itl_p50_ms: percentile(gaps, 0.5), itl_p99_ms: percentile(gaps, 0.99),
