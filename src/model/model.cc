@@ -5,6 +5,7 @@
 #include <thread>
 #include <utility>
 
+#include "kernels/attention_tile.h"
 #include "kernels/dequantize.h"
 #include "kernels/rms_norm.h"
 
@@ -73,7 +74,12 @@ Model::Model(gguf::GgufFile file, ModelConfig config, ModelWeights weights, KvMe
   gate_.resize(Size(t * config_.feed_forward_length));
   up_.resize(Size(t * config_.feed_forward_length));
   rope_cache_.resize(Size(t * config_.rope_dims));
-  scores_.resize(Size(static_cast<std::int64_t>(pool_->size()) * context_length_));
+  // AttendHead's scores, or AttendTile's scratch for the largest tile.
+  const kernels::AttentionTile largest{
+      nullptr, nullptr, 0, kAttentionTileTokens, config_.num_heads / config_.num_kv_heads, 1};
+  scores_per_thread_ =
+      std::max(Size(context_length_), kernels::AttendTileScratchFloats(largest, config_.head_dim));
+  scores_.resize(Size(pool_->size()) * scores_per_thread_);
 }
 
 Model::~Model() = default;

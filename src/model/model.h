@@ -93,6 +93,9 @@ class Model {
   void PrepareQk(const LayerWeights& w, int rows);
   void StoreKv(int layer_idx, const Chunk& chunk);
   void AttendAll(int layer_idx, const Chunk& chunk);
+  void AttendTiles(int layer_idx, const Chunk& chunk);
+  // Consecutive tokens of one sequence that share widened keys and values.
+  static constexpr int kAttentionTileTokens = 8;
   void FeedForward(int layer_idx, const Chunk& chunk);
   void NormRows(std::span<const float> weight, int rows);
   void AddResidual(int rows);
@@ -119,7 +122,9 @@ class Model {
   std::vector<float> gate_;        // [T, ff]
   std::vector<float> up_;          // [T, ff]
   std::vector<float> rope_cache_;  // [T, rope_dims] (cos, sin) pairs per token
-  std::vector<float> scores_;      // [threads, context_length] attention scores
+  std::vector<float> scores_;      // [threads, scores_per_thread_] attention scratch
+  std::size_t scores_per_thread_ = 0;
+  std::vector<int> tile_starts_;  // AttendTiles: first token of each tile, then the end
 };
 
 }  // namespace citadel::model

@@ -6,6 +6,7 @@
 
 #include "kernels/activation.h"
 #include "kernels/attention.h"
+#include "kernels/attention_tile.h"
 #include "kernels/elementwise.h"
 #include "kernels/rms_norm.h"
 #include "kernels/rope.h"
@@ -121,6 +122,7 @@ void Model::StoreKv(int layer_idx, const Chunk& chunk) {
 // attn_[token, head] = softmax(q K^T / sqrt(d)) V over the token's own
 // sequence, positions 0..position. Split over (token, head) pairs.
 void Model::AttendAll(int layer_idx, const Chunk& chunk) {
+  if (kernels::AttendTilePreferred(config_.head_dim)) return AttendTiles(layer_idx, chunk);
   const Batch& batch = *chunk.batch;
   const kernels::PagedKvView view = kv_.LayerView(layer_idx);
   const int heads = config_.num_heads;
@@ -141,6 +143,47 @@ void Model::AttendAll(int layer_idx, const Chunk& chunk) {
       kernels::AttendHead(std::span<const float>(q_.data() + offset, head_dim), view, head / group,
                           batch.BlockTable(batch.sequence_idx[t]), batch.positions[t] + 1, scale,
                           scratch, std::span<float>(attn_.data() + offset, head_dim));
+    }
+  });
+}
+
+// As AttendAll, in tiles: up to kAttentionTileTokens consecutive tokens of one
+// sequence times the query heads of one KV head share each widened block of
+// keys and values (kernels/attention_tile.h). Split over (tile, KV head).
+void Model::AttendTiles(int layer_idx, const Chunk& chunk) {
+  const Batch& batch = *chunk.batch;
+  const kernels::PagedKvView view = kv_.LayerView(layer_idx);
+  const int kv_heads = config_.num_kv_heads;
+  const int group = config_.num_heads / kv_heads;
+  const std::int64_t head_dim = config_.head_dim;
+  const std::int64_t stride = config_.q_dim();
+  const float scale = 1.0f / std::sqrt(static_cast<float>(head_dim));
+  tile_starts_.clear();
+  for (int t = chunk.begin; t < chunk.end; ++t) {
+    const bool continues = t > chunk.begin && t - tile_starts_.back() < kAttentionTileTokens &&
+                           batch.sequence_idx[Size(t)] == batch.sequence_idx[Size(t - 1)] &&
+                           batch.positions[Size(t)] == batch.positions[Size(t - 1)] + 1;
+    if (!continues) tile_starts_.push_back(t);
+  }
+  tile_starts_.push_back(chunk.end);
+  const std::int64_t tiles = static_cast<std::int64_t>(tile_starts_.size()) - 1;
+  const int threads = pool_->size();
+  pool_->Run([&](int thread_idx) {
+    const auto [begin, end] = ThreadPool::Split(tiles * kv_heads, thread_idx, threads);
+    const std::span<float> scratch(scores_.data() + Size(thread_idx) * scores_per_thread_,
+                                   scores_per_thread_);
+    for (std::int64_t item = begin; item < end; ++item) {
+      const int first = tile_starts_[Size(item / kv_heads)];
+      const int kv_head = static_cast<int>(item % kv_heads);
+      const std::int64_t offset = (first - chunk.begin) * stride + kv_head * group * head_dim;
+      const kernels::AttentionTile tile{q_.data() + offset,
+                                        attn_.data() + offset,
+                                        stride,
+                                        tile_starts_[Size(item / kv_heads) + 1] - first,
+                                        group,
+                                        batch.positions[Size(first)] + 1};
+      kernels::AttendTile(tile, view, kv_head, batch.BlockTable(batch.sequence_idx[Size(first)]),
+                          scale, scratch);
     }
   });
 }
