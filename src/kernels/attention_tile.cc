@@ -13,14 +13,6 @@ namespace {
 
 constexpr int kBlock = 16;  // positions widened together
 
-const std::uint8_t* KvRow(const void* base, const PagedKvView& kv, int kv_head,
-                          std::span<const std::int32_t> block_table, int position) {
-  const std::int64_t block = block_table[position / kv.block_size];
-  const std::int64_t row =
-      (block * kv.block_size + position % kv.block_size) * kv.num_kv_heads + kv_head;
-  return static_cast<const std::uint8_t*>(base) + row * KvBytes(kv.type, kv.head_dim);
-}
-
 void WidenRow(const PagedKvView& kv, const std::uint8_t* row, float* dst) {
   if (kv.type == KvCacheType::kF16) {
     F16ToF32Row(reinterpret_cast<const Half*>(row), dst, kv.head_dim);
@@ -45,10 +37,7 @@ void AttendTileScalar(const AttentionTile& tile, const PagedKvView& kv, int kv_h
                       std::span<float> scratch) {
   const int hd = kv.head_dim;
   const int rows = tile.tokens * tile.heads;
-  float* kt = scratch.data();
-  float* v = kt + kBlock * hd;
-  float* m = v + kBlock * hd;
-  float* l = m + rows;
+  const auto [kt, v, m, l] = internal::CarveTileScratch(scratch, hd, rows);
   for (int r = 0; r < rows; ++r) {
     m[r] = -std::numeric_limits<float>::infinity();
     l[r] = 0.0f;
@@ -97,8 +86,8 @@ void WidenKvBlock(const PagedKvView& kv, int kv_head, std::span<const std::int32
   float key[512];  // head_dim <= 512 (checked by AttendTileAtLevel)
   for (int j = 0; j < kBlock; ++j) {
     if (j < n) {
-      WidenRow(kv, KvRow(kv.keys, kv, kv_head, block_table, p0 + j), key);
-      WidenRow(kv, KvRow(kv.values, kv, kv_head, block_table, p0 + j), v + j * hd);
+      WidenRow(kv, internal::KvRowOf(kv.keys, kv, kv_head, block_table, p0 + j), key);
+      WidenRow(kv, internal::KvRowOf(kv.values, kv, kv_head, block_table, p0 + j), v + j * hd);
     } else {
       std::fill(key, key + hd, 0.0f);
       std::fill(v + j * hd, v + (j + 1) * hd, 0.0f);
@@ -108,6 +97,25 @@ void WidenKvBlock(const PagedKvView& kv, int kv_head, std::span<const std::int32
 }
 
 }  // namespace
+
+namespace internal {
+
+TileScratch CarveTileScratch(std::span<float> scratch, int head_dim, int rows) {
+  float* kt = scratch.data();
+  float* v = kt + kBlock * head_dim;
+  float* m = v + kBlock * head_dim;
+  return {kt, v, m, m + rows};
+}
+
+const std::uint8_t* KvRowOf(const void* base, const PagedKvView& kv, int kv_head,
+                            std::span<const std::int32_t> block_table, int position) {
+  const std::int64_t block = block_table[position / kv.block_size];
+  const std::int64_t row =
+      (block * kv.block_size + position % kv.block_size) * kv.num_kv_heads + kv_head;
+  return static_cast<const std::uint8_t*>(base) + row * KvBytes(kv.type, kv.head_dim);
+}
+
+}  // namespace internal
 
 bool AttendTilePreferred(int head_dim) {
   return SelectedSimdLevel() >= SimdLevel::kAvx512 && head_dim % 16 == 0 && head_dim <= 512;

@@ -57,6 +57,18 @@ void AttendTileAtLevel(SimdLevel level, const AttentionTile& tile, const PagedKv
                        std::span<float> scratch);
 
 namespace internal {
+// The scratch of one call: keys [head_dim][16], values [16][head_dim], and
+// each row's running max and sum.
+struct TileScratch {
+  float* kt;
+  float* v;
+  float* m;
+  float* l;
+};
+TileScratch CarveTileScratch(std::span<float> scratch, int head_dim, int rows);
+// The KV row (keys or values `base`) of `position` for `kv_head`.
+const std::uint8_t* KvRowOf(const void* base, const PagedKvView& kv, int kv_head,
+                            std::span<const std::int32_t> block_table, int position);
 // The AVX-512 body (attention_tile_avx512.cc); head_dim % 16 == 0.
 void AttendTileAvx512(const AttentionTile& tile, const PagedKvView& kv, int kv_head,
                       std::span<const std::int32_t> block_table, float scale,

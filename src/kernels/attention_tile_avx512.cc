@@ -63,16 +63,6 @@ inline void Transpose16x16(__m512 r[16]) {
   }
 }
 
-// The kv row of `position` for `kv_head`, `bytes` apart.
-inline const std::uint8_t* KvRow(const void* base, const PagedKvView& kv, int kv_head,
-                                 std::span<const std::int32_t> block_table, int position,
-                                 std::int64_t bytes) {
-  const std::int64_t block = block_table[position / kv.block_size];
-  const std::int64_t row =
-      (block * kv.block_size + position % kv.block_size) * kv.num_kv_heads + kv_head;
-  return static_cast<const std::uint8_t*>(base) + row * bytes;
-}
-
 // 16 elements from dim d0 of a kv row, widened.
 inline __m512 Widen16(const PagedKvView& kv, const std::uint8_t* row, int d0) {
   if (kv.type == KvCacheType::kF16) {
@@ -87,12 +77,11 @@ inline __m512 Widen16(const PagedKvView& kv, const std::uint8_t* row, int d0) {
 void WidenBlock(const PagedKvView& kv, int kv_head, std::span<const std::int32_t> block_table,
                 int p0, int n, float* kt, float* v) {
   const int hd = kv.head_dim;
-  const std::int64_t bytes = KvBytes(kv.type, hd);
   const std::uint8_t* keys[kBlock];
   for (int j = 0; j < kBlock; ++j) {
-    keys[j] = j < n ? KvRow(kv.keys, kv, kv_head, block_table, p0 + j, bytes) : nullptr;
+    keys[j] = j < n ? KvRowOf(kv.keys, kv, kv_head, block_table, p0 + j) : nullptr;
     const std::uint8_t* value =
-        j < n ? KvRow(kv.values, kv, kv_head, block_table, p0 + j, bytes) : nullptr;
+        j < n ? KvRowOf(kv.values, kv, kv_head, block_table, p0 + j) : nullptr;
     for (int d0 = 0; d0 < hd; d0 += 16) {
       _mm512_storeu_ps(v + j * hd + d0, value ? Widen16(kv, value, d0) : _mm512_setzero_ps());
     }
@@ -113,10 +102,7 @@ void AttendTileAvx512(const AttentionTile& tile, const PagedKvView& kv, int kv_h
                       std::span<float> scratch) {
   const int hd = kv.head_dim;
   const int rows = tile.tokens * tile.heads;
-  float* kt = scratch.data();
-  float* v = kt + kBlock * hd;
-  float* m = v + kBlock * hd;
-  float* l = m + rows;
+  const auto [kt, v, m, l] = CarveTileScratch(scratch, hd, rows);
   auto row_ptr = [&](auto* base, int r) {
     return base + (r / tile.heads) * tile.stride + (r % tile.heads) * hd;
   };
