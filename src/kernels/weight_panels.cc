@@ -138,7 +138,7 @@ void PackedWeight::FreeDeleter::operator()(std::uint8_t* p) const {
   std::free(p);
 }
 
-Result<PackedWeight> PackedWeight::Pack(const WeightView& rows) {
+Result<PackedWeight> PackedWeight::Pack(const WeightView& rows, ThreadPool* pool) {
   CITADEL_TRY(ValidateWeight(rows));
   if (rows.layout != WeightLayout::kRows || !PanelLayoutSupports(rows.type)) {
     return InvalidArgumentError("panels: no panel layout for weight type " +
@@ -155,11 +155,22 @@ Result<PackedWeight> PackedWeight::Pack(const WeightView& rows) {
   const Format fmt = FormatOf(rows.type);
   const std::size_t stride = PanelStride(rows.type, rows.cols);
   const std::size_t row_bytes = static_cast<std::size_t>(RowBytes(rows.type, rows.cols));
-  for (std::int64_t r = 0; r < (rows.rows + kPanelRows - 1) / kPanelRows * kPanelRows; ++r) {
-    // Padding rows (r >= rows.rows) get zero bytes: zero scales.
-    const std::uint8_t* row = r < rows.rows ? rows.data + r * row_bytes : nullptr;
-    MoveRow<true>(fmt, rows.cols, data + (r / kPanelRows) * stride,
-                  static_cast<int>(r % kPanelRows), row);
+  const std::int64_t panels = (rows.rows + kPanelRows - 1) / kPanelRows;
+  auto pack = [&](std::int64_t begin, std::int64_t end) {
+    for (std::int64_t r = begin * kPanelRows; r < end * kPanelRows; ++r) {
+      // Padding rows (r >= rows.rows) get zero bytes: zero scales.
+      const std::uint8_t* row = r < rows.rows ? rows.data + r * row_bytes : nullptr;
+      MoveRow<true>(fmt, rows.cols, data + (r / kPanelRows) * stride,
+                    static_cast<int>(r % kPanelRows), row);
+    }
+  };
+  if (pool == nullptr || pool->size() == 1) {
+    pack(0, panels);
+  } else {
+    pool->Run([&](int thread_idx) {
+      const auto [begin, end] = ThreadPool::Split(panels, thread_idx, pool->size());
+      pack(begin, end);
+    });
   }
   packed.view_ = rows;
   packed.view_.data = data;

@@ -38,6 +38,7 @@
 #include "gguf/tensor_type.h"
 #include "kernels/matmul.h"
 #include "util/status.h"
+#include "util/thread_pool.h"
 
 namespace citadel::kernels {
 
@@ -59,9 +60,10 @@ std::size_t PanelBytes(TensorType type, std::int64_t rows, std::int64_t cols);
 // A weight matrix repacked into panels, owning its memory.
 class PackedWeight {
  public:
-  // Packs a kRows matrix. InvalidArgument when the type has no panel layout
-  // or the view is not valid for MatMul; ResourceExhausted when memory runs out.
-  static Result<PackedWeight> Pack(const WeightView& rows);
+  // Packs a kRows matrix, its panels split over `pool` when given.
+  // InvalidArgument when the type has no panel layout or the view is not
+  // valid for MatMul; ResourceExhausted when memory runs out.
+  static Result<PackedWeight> Pack(const WeightView& rows, ThreadPool* pool = nullptr);
 
   PackedWeight(PackedWeight&&) noexcept = default;
   PackedWeight& operator=(PackedWeight&&) noexcept = default;

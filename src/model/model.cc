@@ -31,7 +31,6 @@ Result<std::unique_ptr<Model>> Model::FromFile(gguf::GgufFile file, const LoadOp
     return InvalidArgumentError("model load options must not be negative (and batch size > 0)");
   }
   CITADEL_ASSIGN_OR_RETURN(ModelConfig config, ModelConfigFromGguf(file));
-  CITADEL_ASSIGN_OR_RETURN(ModelWeights weights, BindWeights(file, config));
   LoadOptions resolved = options;
   if (resolved.context_length == 0) {
     resolved.context_length = std::min(config.context_length, kDefaultMaxContext);
@@ -39,6 +38,12 @@ Result<std::unique_ptr<Model>> Model::FromFile(gguf::GgufFile file, const LoadOp
   if (resolved.threads == 0) {
     resolved.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   }
+  Result<ModelWeights> bound = [&] {
+    ThreadPool packers(resolved.threads);  // repacks weights in parallel, then goes
+    return BindWeights(file, config, &packers);
+  }();
+  if (!bound.ok()) return bound.status();
+  ModelWeights weights = std::move(*bound);
   const int blocks_per_sequence =
       (resolved.context_length + resolved.kv_block_size - 1) / resolved.kv_block_size;
   if (resolved.kv_blocks == 0) resolved.kv_blocks = blocks_per_sequence;

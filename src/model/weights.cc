@@ -80,22 +80,23 @@ Result<LayerWeights> BindLayer(const gguf::GgufFile& file, const ModelConfig& c,
 
 // Repacks `view` into panels when this machine's kernels prefer them; the
 // file's pages of the original then leave memory.
-Status PackIfPreferred(const gguf::GgufFile& file, kernels::WeightView& view,
+Status PackIfPreferred(const gguf::GgufFile& file, ThreadPool* pool, kernels::WeightView& view,
                        std::vector<kernels::PackedWeight>& packed) {
   if (!kernels::PanelsPreferred(view.type)) return OkStatus();
-  CITADEL_ASSIGN_OR_RETURN(kernels::PackedWeight p, kernels::PackedWeight::Pack(view));
+  CITADEL_ASSIGN_OR_RETURN(kernels::PackedWeight p, kernels::PackedWeight::Pack(view, pool));
   file.DropPages({view.data, static_cast<std::size_t>(RowBytes(view.type, view.cols) * view.rows)});
   view = p.view();
   packed.push_back(std::move(p));
   return OkStatus();
 }
 
-Status PackMatrices(const gguf::GgufFile& file, ModelWeights& w, bool tied_embeddings) {
-  if (!tied_embeddings) CITADEL_TRY(PackIfPreferred(file, w.output, w.packed));
+Status PackMatrices(const gguf::GgufFile& file, ThreadPool* pool, ModelWeights& w,
+                    bool tied_embeddings) {
+  if (!tied_embeddings) CITADEL_TRY(PackIfPreferred(file, pool, w.output, w.packed));
   for (LayerWeights& l : w.layers) {
     for (kernels::WeightView* view :
          {&l.attn_q, &l.attn_k, &l.attn_v, &l.attn_output, &l.ffn_gate, &l.ffn_up, &l.ffn_down}) {
-      CITADEL_TRY(PackIfPreferred(file, *view, w.packed));
+      CITADEL_TRY(PackIfPreferred(file, pool, *view, w.packed));
     }
   }
   return OkStatus();
@@ -103,7 +104,8 @@ Status PackMatrices(const gguf::GgufFile& file, ModelWeights& w, bool tied_embed
 
 }  // namespace
 
-Result<ModelWeights> BindWeights(const gguf::GgufFile& file, const ModelConfig& c) {
+Result<ModelWeights> BindWeights(const gguf::GgufFile& file, const ModelConfig& c,
+                                 ThreadPool* pool) {
   ModelWeights w;
   CITADEL_ASSIGN_OR_RETURN(w.token_embd,
                            BindMatrix(file, "token_embd.weight", c.vocab_size, c.embedding_length));
@@ -130,7 +132,7 @@ Result<ModelWeights> BindWeights(const gguf::GgufFile& file, const ModelConfig& 
     CITADEL_ASSIGN_OR_RETURN(LayerWeights layer, BindLayer(file, c, layer_idx));
     w.layers.push_back(layer);
   }
-  CITADEL_TRY(PackMatrices(file, w, c.tied_embeddings));
+  CITADEL_TRY(PackMatrices(file, pool, w, c.tied_embeddings));
   return w;
 }
 

@@ -68,6 +68,8 @@ struct ModelWeights {
 
 // Binds all tensors `config` needs. InvalidArgument naming the tensor when
 // one is missing, has the wrong shape, or a type the kernels cannot use.
-Result<ModelWeights> BindWeights(const gguf::GgufFile& file, const ModelConfig& config);
+// `pool`, when given, splits the repacking of matrices over its threads.
+Result<ModelWeights> BindWeights(const gguf::GgufFile& file, const ModelConfig& config,
+                                 ThreadPool* pool = nullptr);
 
 }  // namespace citadel::model
