@@ -433,8 +433,8 @@ constexpr PathKernels PanelTable(std::size_t (*row_bytes)(std::int64_t),
           kTile,     kAmxTokens};
 }
 
-const PathKernels kQ4_0Panels = PanelTable<Q4_0PanelFormat>(PanelQ8RowBytes, PreparePanelQ8);
-const PathKernels kQ8_0Panels = PanelTable<Q8_0PanelFormat>(PanelQ8RowBytes, PreparePanelQ8);
+const PathKernels kQ4_0Panels = PanelTable<Q4_0PanelFormat>(PanelQ8RowBytes, PreparePanelQ4_0);
+const PathKernels kQ8_0Panels = PanelTable<Q8_0PanelFormat>(PanelQ8RowBytes, PreparePanelQ8_0);
 const PathKernels kQ4_KPanels = PanelTable<Q4_KPanelFormat>(PanelQ8KRowBytes, PreparePanelQ8K);
 const PathKernels kQ5_KPanels = PanelTable<Q5_KPanelFormat>(PanelQ8KRowBytes, PreparePanelQ8K);
 const PathKernels kQ6_KPanels = PanelTable<Q6_KPanelFormat>(PanelQ8KRowBytes, PreparePanelQ8K);

@@ -86,9 +86,11 @@ void PrepareF16(const float* act, const void* partner, std::int64_t cols, std::u
 
 // Panel weights (kernels/weight_panels.h; Q4_0, Q8_0), partner Q8_0, B = blocks:
 //   [B * 32 int8 quants in element order][B floats: block scale]
-//   [B int32: sum of the block's quants]
+//   [B int32: -offset x the sum of the block's quants, offset = what the
+//    panel adds to each stored weight quant (Q4_0: 8, Q8_0: 128)]
 std::size_t PanelQ8RowBytes(std::int64_t cols);
-void PreparePanelQ8(const float* act, const void* partner, std::int64_t cols, std::uint8_t* dst);
+void PreparePanelQ4_0(const float* act, const void* partner, std::int64_t cols, std::uint8_t* dst);
+void PreparePanelQ8_0(const float* act, const void* partner, std::int64_t cols, std::uint8_t* dst);
 // Panel weights (Q4_K, Q6_K), partner Q8_K, S = super-blocks:
 //   [S * 256 int8 quants in element order][S floats: activation scale]
 //   [S * 8 floats: scale * sum of each 32-element group]

@@ -7,7 +7,8 @@
 // horizontal reduction. Per block and token: 8 VPDPBUSD give the 16 rows'
 // exact block sums of (stored quant) x (activation); the stored quants are
 // offset (Q4_0: nibble = q + 8, Q8_0: byte = q + 128) so they are unsigned,
-// and offset x (sum of the activation block) takes it back out. Then
+// and offset x (sum of the activation block), precomputed with the
+// activations, takes it back out. Then
 // TileAccumulator's float step (matmul_panel.h) with the block scales of the
 // 16 rows, so the result equals the AMX tiles' bit for bit.
 //
@@ -32,7 +33,6 @@ constexpr int kTokensPerPass = 4;
 // The 8 vectors of one block, vector k pairing with activation word k.
 struct Q4_0Panel {
   static constexpr int kQuantBytes = 16;
-  static constexpr int kOffset = 8;
   static void Load(const std::uint8_t* q, __m512i v[8]) {
     const __m512i low4 = _mm512_set1_epi8(0x0F);
     for (int k = 0; k < 4; ++k) {
@@ -45,17 +45,17 @@ struct Q4_0Panel {
 
 struct Q8_0Panel {
   static constexpr int kQuantBytes = 32;
-  static constexpr int kOffset = 128;
   static void Load(const std::uint8_t* q, __m512i v[8]) {
     for (int k = 0; k < 8; ++k) v[k] = _mm512_load_si512(q + 64 * k);
   }
 };
 
-// Exact block sums of the 16 rows for one token's block `a` (8 words),
-// whose quants add up to `a_sum`.
-inline __m512i BlockSums(const __m512i v[8], const std::int32_t* a, std::int32_t a_sum,
-                         int offset) {
-  __m512i s0 = _mm512_set1_epi32(-offset * a_sum);
+// Exact block sums of the 16 rows for one token's block `a` (8 words);
+// `correction` (-offset x the sum of `a`, from the prepared row) takes the
+// weights' offset back out.
+inline __m512i BlockSums(const __m512i v[8], const std::int32_t* a,
+                         const std::int32_t* correction) {
+  __m512i s0 = _mm512_set1_epi32(*correction);
   __m512i s1 = _mm512_setzero_si512();
   for (int k = 0; k < 8; k += 2) {
     s0 = _mm512_dpbusd_epi32(s0, v[k], _mm512_set1_epi32(a[k]));
@@ -64,36 +64,53 @@ inline __m512i BlockSums(const __m512i v[8], const std::int32_t* a, std::int32_t
   return _mm512_add_epi32(s0, s1);
 }
 
-// One panel (rows r0 .., `nvalid` real) times tokens [t0, t0 + count), count <= kTokensPerPass.
-template <class P>
+// One panel (rows r0 .., `nvalid` real) times tokens [t0, t0 + kCount). The
+// count is a template argument so the accumulators stay in registers.
+template <class P, int kCount>
 void PanelPass(const WeightView& w, const std::uint8_t* panel, const PreparedActivations& act,
-               std::int64_t r0, int nvalid, std::int64_t t0, int count, float* out) {
+               std::int64_t r0, int nvalid, std::int64_t t0, float* out) {
   const std::int64_t nb = w.cols / kQK;
   const auto* scales = reinterpret_cast<const __m256i*>(panel);
   const std::uint8_t* quants = panel + PanelRegionOffset(w.type, w.cols, 1);
-  const std::int32_t* a_words[kTokensPerPass];
-  const float* a_scales[kTokensPerPass];
-  const std::int32_t* a_sums[kTokensPerPass];
-  __m512 acc[kTokensPerPass];
-  for (int j = 0; j < count; ++j) {
+  const std::int32_t* a_words[kCount];
+  const float* a_scales[kCount];
+  const std::int32_t* a_corrections[kCount];
+  __m512 acc[kCount];
+  for (int j = 0; j < kCount; ++j) {
     const std::uint8_t* row = act.Row(t0 + j);
     a_words[j] = reinterpret_cast<const std::int32_t*>(row);
     a_scales[j] = reinterpret_cast<const float*>(row + PanelQ8OffsetScales(nb));
-    a_sums[j] = reinterpret_cast<const std::int32_t*>(row + PanelQ8OffsetSums(nb));
+    a_corrections[j] = reinterpret_cast<const std::int32_t*>(row + PanelQ8OffsetSums(nb));
     acc[j] = _mm512_setzero_ps();
   }
   for (std::int64_t b = 0; b < nb; ++b) {
     const __m512 ws = _mm512_cvtph_ps(_mm256_load_si256(scales + b));
     __m512i v[8];
     P::Load(quants + b * P::kQuantBytes * kPanelRows, v);
-    for (int j = 0; j < count; ++j) {
-      const __m512i isum = BlockSums(v, a_words[j] + b * 8, a_sums[j][b], P::kOffset);
+    for (int j = 0; j < kCount; ++j) {
+      const __m512i isum = BlockSums(v, a_words[j] + b * 8, a_corrections[j] + b);
       acc[j] = AccumulateChunk(_mm512_cvtepi32_ps(isum), ws, a_scales[j][b], acc[j]);
     }
   }
   const __mmask16 mask = static_cast<__mmask16>((1u << nvalid) - 1);
-  for (int j = 0; j < count; ++j) {
+  for (int j = 0; j < kCount; ++j) {
     _mm512_mask_storeu_ps(out + (t0 + j) * w.rows + r0, mask, acc[j]);
+  }
+}
+
+template <class P>
+void PanelPassOf(int count, const WeightView& w, const std::uint8_t* panel,
+                 const PreparedActivations& act, std::int64_t r0, int nvalid, std::int64_t t0,
+                 float* out) {
+  switch (count) {
+    case 1:
+      return PanelPass<P, 1>(w, panel, act, r0, nvalid, t0, out);
+    case 2:
+      return PanelPass<P, 2>(w, panel, act, r0, nvalid, t0, out);
+    case 3:
+      return PanelPass<P, 3>(w, panel, act, r0, nvalid, t0, out);
+    default:
+      return PanelPass<P, kTokensPerPass>(w, panel, act, r0, nvalid, t0, out);
   }
 }
 
@@ -110,7 +127,7 @@ void Compute(const WeightView& w, const PreparedActivations& act, std::int64_t r
       const std::uint8_t* panel = w.data + (r0 / kPanelRows) * stride;
       for (std::int64_t t0 = tb; t0 < tb_end; t0 += kTokensPerPass) {
         const int count = static_cast<int>(std::min<std::int64_t>(kTokensPerPass, tb_end - t0));
-        PanelPass<P>(w, panel, act, r0, nvalid, t0, count, out);
+        PanelPassOf<P>(count, w, panel, act, r0, nvalid, t0, out);
       }
     }
   }
@@ -122,8 +139,10 @@ void Avx512PanelsCompute(const WeightView& w, const PreparedActivations& act,
   VnniPanelsCompute(w, act, row_begin, row_end, tok_begin, tok_end, out, thread_scratch);
 }
 
-const PathKernels kPanels = {PanelQ8RowBytes, PreparePanelQ8, Avx512PanelsCompute, nullptr,
-                             QuantizeActivationAvx512};
+const PathKernels kQ4_0Panels = {PanelQ8RowBytes, PreparePanelQ4_0, Avx512PanelsCompute, nullptr,
+                                 QuantizeActivationAvx512};
+const PathKernels kQ8_0Panels = {PanelQ8RowBytes, PreparePanelQ8_0, Avx512PanelsCompute, nullptr,
+                                 QuantizeActivationAvx512};
 const PathKernels kKPanels = {PanelQ8KRowBytes, PreparePanelQ8K, VnniKPanelsCompute,
                               VnniKPanelsScratchBytes, QuantizeActivationAvx512};
 
@@ -144,8 +163,9 @@ void VnniPanelsCompute(const WeightView& w, const PreparedActivations& act, std:
 const PathKernels* Avx512PanelKernels(TensorType type) {
   switch (type) {
     case TensorType::kQ4_0:
+      return &kQ4_0Panels;
     case TensorType::kQ8_0:
-      return &kPanels;
+      return &kQ8_0Panels;
     case TensorType::kQ4_K:
     case TensorType::kQ5_K:
     case TensorType::kQ6_K:

@@ -22,6 +22,21 @@ void PrepareQ8_0Blocks(const BlockQ8_0* blocks, std::int64_t cols, std::int8_t* 
   }
 }
 
+// The panel layout for weights whose stored quants are offset by `offset`.
+void PreparePanelBlocks(const BlockQ8_0* blocks, std::int64_t cols, std::int32_t offset,
+                        std::uint8_t* dst) {
+  const std::int64_t nb = cols / kQK;
+  auto* scales = reinterpret_cast<float*>(dst + PanelQ8OffsetScales(nb));
+  auto* corrections = reinterpret_cast<std::int32_t*>(dst + PanelQ8OffsetSums(nb));
+  for (std::int64_t b = 0; b < nb; ++b) {
+    std::memcpy(dst + b * kQK, blocks[b].qs, kQK);
+    scales[b] = F16ToF32(blocks[b].d);
+    std::int32_t sum = 0;
+    for (std::int8_t q : blocks[b].qs) sum += q;
+    corrections[b] = -offset * sum;
+  }
+}
+
 }  // namespace
 
 std::size_t Q4_0RowBytes(std::int64_t cols) {
@@ -50,18 +65,12 @@ std::size_t PanelQ8RowBytes(std::int64_t cols) {
   return PanelQ8OffsetSums(nb) + RoundUp64(nb * 4);
 }
 
-void PreparePanelQ8(const float*, const void* partner, std::int64_t cols, std::uint8_t* dst) {
-  const std::int64_t nb = cols / kQK;
-  const auto* blocks = static_cast<const BlockQ8_0*>(partner);
-  auto* scales = reinterpret_cast<float*>(dst + PanelQ8OffsetScales(nb));
-  auto* sums = reinterpret_cast<std::int32_t*>(dst + PanelQ8OffsetSums(nb));
-  for (std::int64_t b = 0; b < nb; ++b) {
-    std::memcpy(dst + b * kQK, blocks[b].qs, kQK);
-    scales[b] = F16ToF32(blocks[b].d);
-    std::int32_t sum = 0;
-    for (std::int8_t q : blocks[b].qs) sum += q;
-    sums[b] = sum;
-  }
+void PreparePanelQ4_0(const float*, const void* partner, std::int64_t cols, std::uint8_t* dst) {
+  PreparePanelBlocks(static_cast<const BlockQ8_0*>(partner), cols, 8, dst);
+}
+
+void PreparePanelQ8_0(const float*, const void* partner, std::int64_t cols, std::uint8_t* dst) {
+  PreparePanelBlocks(static_cast<const BlockQ8_0*>(partner), cols, 128, dst);
 }
 
 std::size_t PanelQ8KRowBytes(std::int64_t cols) {
