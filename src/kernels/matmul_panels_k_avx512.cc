@@ -53,23 +53,25 @@ TokenRow Token(const PreparedActivations& act, std::int64_t t, std::int64_t sb) 
 }
 
 // Q4_K, and Q5_K (kFifthBit) whose quants add a high bit to the nibbles.
-template <bool kFifthBit>
-void Q4_KPass(const WeightView& w, const PanelRegions& p, const TokenRow* tok, int count,
-              float* minv, __m512* acc) {
+// Each pass adds into acc[kCount]; the count is a template argument so the
+// accumulators stay in registers once inlined.
+template <bool kFifthBit, int kCount>
+[[gnu::always_inline]] inline void Q4_KPass(const WeightView& w, const PanelRegions& p,
+                                            const TokenRow* tok, float* minv, __m512* acc) {
   const std::int64_t sb = w.cols / kQKK;
   for (std::int64_t s = 0; s < sb; ++s) {
     const __m512 d = HalfVector(p.r[0], s), dmin = HalfVector(p.r[1], s);
     const Q4_KScaleWords sw = LoadQ4_KScales(p, s);
     for (int g = 0; g < 8; ++g) _mm512_store_ps(minv + (s * 8 + g) * 16, Q4_KGroupMin(sw, dmin, g));
-    __m512 part[kTokensPerPass];
-    for (int j = 0; j < count; ++j) part[j] = _mm512_setzero_ps();
+    __m512 part[kCount];
+    for (int j = 0; j < kCount; ++j) part[j] = _mm512_setzero_ps();
     for (int pair = 0; pair < 4; ++pair) {
       __m512i lo[8], hi[8];
       LoadQ4_KPair(p, s, pair, lo, hi);
       if constexpr (kFifthBit) AddQ5_KHighBits(p, s, pair, lo, hi);
       const __m512 ws_lo = Q4_KGroupScale(sw, d, 2 * pair);
       const __m512 ws_hi = Q4_KGroupScale(sw, d, 2 * pair + 1);
-      for (int j = 0; j < count; ++j) {
+      for (int j = 0; j < kCount; ++j) {
         const std::int32_t* a = tok[j].words + s * 64 + pair * 16;
         const __m512i isum_lo = WordDots<8>(lo, a, _mm512_setzero_si512());
         const __m512i isum_hi = WordDots<8>(hi, a + 8, _mm512_setzero_si512());
@@ -77,11 +79,11 @@ void Q4_KPass(const WeightView& w, const PanelRegions& p, const TokenRow* tok, i
         part[j] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(isum_hi), ws_hi, part[j]);
       }
     }
-    for (int j = 0; j < count; ++j) {
+    for (int j = 0; j < kCount; ++j) {
       acc[j] = _mm512_fmadd_ps(part[j], _mm512_set1_ps(tok[j].da[s]), acc[j]);
     }
   }
-  for (int j = 0; j < count; ++j) {
+  for (int j = 0; j < kCount; ++j) {
     for (std::int64_t g = 0; g < w.cols / 32; ++g) {
       acc[j] = _mm512_fnmadd_ps(_mm512_load_ps(minv + g * 16), _mm512_set1_ps(tok[j].group_sums[g]),
                                 acc[j]);
@@ -89,29 +91,54 @@ void Q4_KPass(const WeightView& w, const PanelRegions& p, const TokenRow* tok, i
   }
 }
 
-void Q6_KPass(const WeightView& w, const PanelRegions& p, const TokenRow* tok, int count,
-              __m512* acc) {
+template <int kCount>
+[[gnu::always_inline]] inline void Q6_KPass(const WeightView& w, const PanelRegions& p,
+                                            const TokenRow* tok, __m512* acc) {
   const std::int64_t sb = w.cols / kQKK;
   for (std::int64_t s = 0; s < sb; ++s) {
     const __m512 d = HalfVector(p.r[3], s);
-    __m512 part[kTokensPerPass];
-    for (int j = 0; j < count; ++j) part[j] = _mm512_setzero_ps();
+    __m512 part[kCount];
+    for (int j = 0; j < kCount; ++j) part[j] = _mm512_setzero_ps();
     for (int h = 0; h < 2; ++h) {
       __m512i v[32];
       DecodeQ6_KHalf(p, s, h, v);
       for (int cc = 0; cc < 8; ++cc) {
         const int c = 8 * h + cc;
         const __m512 ws = Q6_KChunkScale(p, s, d, c);
-        for (int j = 0; j < count; ++j) {
+        for (int j = 0; j < kCount; ++j) {
           const __m512i init = _mm512_set1_epi32(-32 * tok[j].bsums[s * 16 + c]);
           const __m512i isum = WordDots<4>(v + 4 * cc, tok[j].words + s * 64 + c * 4, init);
           part[j] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(isum), ws, part[j]);
         }
       }
     }
-    for (int j = 0; j < count; ++j) {
+    for (int j = 0; j < kCount; ++j) {
       acc[j] = _mm512_fmadd_ps(part[j], _mm512_set1_ps(tok[j].da[s]), acc[j]);
     }
+  }
+}
+
+// One panel times tokens [t0, t0 + kCount).
+template <int kCount>
+void KPanelPass(const WeightView& w, const PreparedActivations& act, const PanelRegions& p,
+                std::int64_t r0, int nvalid, std::int64_t t0, float* minv, float* out) {
+  const std::int64_t sb = w.cols / kQKK;
+  TokenRow tok[kCount];
+  __m512 acc[kCount];
+  for (int j = 0; j < kCount; ++j) {
+    tok[j] = Token(act, t0 + j, sb);
+    acc[j] = _mm512_setzero_ps();
+  }
+  if (w.type == TensorType::kQ4_K) {
+    Q4_KPass<false, kCount>(w, p, tok, minv, acc);
+  } else if (w.type == TensorType::kQ5_K) {
+    Q4_KPass<true, kCount>(w, p, tok, minv, acc);
+  } else {
+    Q6_KPass<kCount>(w, p, tok, acc);
+  }
+  const __mmask16 mask = static_cast<__mmask16>((1u << nvalid) - 1);
+  for (int j = 0; j < kCount; ++j) {
+    _mm512_mask_storeu_ps(out + (t0 + j) * w.rows + r0, mask, acc[j]);
   }
 }
 
@@ -124,7 +151,6 @@ std::size_t VnniKPanelsScratchBytes(const WeightView& w, std::int64_t) {
 void VnniKPanelsCompute(const WeightView& w, const PreparedActivations& act, std::int64_t row_begin,
                         std::int64_t row_end, std::int64_t tok_begin, std::int64_t tok_end,
                         float* out, std::uint8_t* thread_scratch) {
-  const std::int64_t sb = w.cols / kQKK;
   auto* minv = reinterpret_cast<float*>(thread_scratch);
   for (std::int64_t tb = tok_begin; tb < tok_end; tb += kTokenBlock) {
     const std::int64_t tb_end = std::min(tok_end, tb + kTokenBlock);
@@ -132,23 +158,18 @@ void VnniKPanelsCompute(const WeightView& w, const PreparedActivations& act, std
       const int nvalid = static_cast<int>(std::min<std::int64_t>(kPanelRows, row_end - r0));
       const PanelRegions p = Regions(w, r0);
       for (std::int64_t t0 = tb; t0 < tb_end; t0 += kTokensPerPass) {
-        const int count = static_cast<int>(std::min<std::int64_t>(kTokensPerPass, tb_end - t0));
-        TokenRow tok[kTokensPerPass];
-        __m512 acc[kTokensPerPass];
-        for (int j = 0; j < count; ++j) {
-          tok[j] = Token(act, t0 + j, sb);
-          acc[j] = _mm512_setzero_ps();
-        }
-        if (w.type == TensorType::kQ4_K) {
-          Q4_KPass<false>(w, p, tok, count, minv, acc);
-        } else if (w.type == TensorType::kQ5_K) {
-          Q4_KPass<true>(w, p, tok, count, minv, acc);
-        } else {
-          Q6_KPass(w, p, tok, count, acc);
-        }
-        const __mmask16 mask = static_cast<__mmask16>((1u << nvalid) - 1);
-        for (int j = 0; j < count; ++j) {
-          _mm512_mask_storeu_ps(out + (t0 + j) * w.rows + r0, mask, acc[j]);
+        switch (std::min<std::int64_t>(kTokensPerPass, tb_end - t0)) {
+          case 1:
+            KPanelPass<1>(w, act, p, r0, nvalid, t0, minv, out);
+            break;
+          case 2:
+            KPanelPass<2>(w, act, p, r0, nvalid, t0, minv, out);
+            break;
+          case 3:
+            KPanelPass<3>(w, act, p, r0, nvalid, t0, minv, out);
+            break;
+          default:
+            KPanelPass<kTokensPerPass>(w, act, p, r0, nvalid, t0, minv, out);
         }
       }
     }
