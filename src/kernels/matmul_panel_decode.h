@@ -17,6 +17,9 @@
 namespace citadel::kernels::internal {
 namespace {  // NOLINT(build/namespaces)
 
+// How far ahead of its loads a K-quant kernel prefetches its quants.
+constexpr int kPrefetchBytes = 4096;
+
 // The regions of one panel.
 struct PanelRegions {
   const std::uint8_t* r[5];
@@ -81,6 +84,9 @@ inline void LoadQ4_KPair(const PanelRegions& p, std::int64_t s, int j, __m512i l
   const std::uint8_t* q = p.r[3] + (s * 32 + 8 * j) * 64;
   const __m512i low4 = _mm512_set1_epi8(0x0F);
   for (int m = 0; m < 8; ++m) {
+    // Two super-blocks ahead: the hardware prefetcher alone leaves the
+    // first load of each super-block waiting on memory.
+    _mm_prefetch(reinterpret_cast<const char*>(q + 64 * m + kPrefetchBytes), _MM_HINT_T0);
     const __m512i x = _mm512_load_si512(q + 64 * m);
     lo[m] = _mm512_and_si512(x, low4);
     hi[m] = _mm512_and_si512(_mm512_srli_epi16(x, 4), low4);
@@ -118,6 +124,10 @@ inline void DecodeQ6_KHalf(const PanelRegions& p, std::int64_t s, int h, __m512i
   const std::uint8_t* qh = p.r[1] + (s * 16 + 8 * h) * 64;
   const __m512i low4 = _mm512_set1_epi8(0x0F), bits45 = _mm512_set1_epi8(0x30);
   for (int m = 0; m < 8; ++m) {
+    // Two super-blocks ahead (ql: 2 KB, qh: 1 KB each), as LoadQ4_KPair.
+    _mm_prefetch(reinterpret_cast<const char*>(ql + 64 * m + kPrefetchBytes), _MM_HINT_T0);
+    _mm_prefetch(reinterpret_cast<const char*>(ql + 64 * (8 + m) + kPrefetchBytes), _MM_HINT_T0);
+    _mm_prefetch(reinterpret_cast<const char*>(qh + 64 * m + kPrefetchBytes / 2), _MM_HINT_T0);
     const __m512i qa = _mm512_load_si512(ql + 64 * m);
     const __m512i qb = _mm512_load_si512(ql + 64 * (8 + m));
     const __m512i hb = _mm512_load_si512(qh + 64 * m);

@@ -22,6 +22,7 @@
 #include "kernels/block_formats.h"
 #include "kernels/matmul_kernels.h"
 #include "kernels/matmul_panel.h"
+#include "kernels/matmul_panel_decode.h"
 #include "kernels/weight_panels.h"
 
 namespace citadel::kernels::internal {
@@ -36,6 +37,7 @@ struct Q4_0Panel {
   static void Load(const std::uint8_t* q, __m512i v[8]) {
     const __m512i low4 = _mm512_set1_epi8(0x0F);
     for (int k = 0; k < 4; ++k) {
+      _mm_prefetch(reinterpret_cast<const char*>(q + 64 * k + kPrefetchBytes), _MM_HINT_T0);
       const __m512i x = _mm512_load_si512(q + 64 * k);
       v[k] = _mm512_and_si512(x, low4);                            // elements 4k ..
       v[4 + k] = _mm512_and_si512(_mm512_srli_epi16(x, 4), low4);  // elements 16 + 4k ..
@@ -46,7 +48,10 @@ struct Q4_0Panel {
 struct Q8_0Panel {
   static constexpr int kQuantBytes = 32;
   static void Load(const std::uint8_t* q, __m512i v[8]) {
-    for (int k = 0; k < 8; ++k) v[k] = _mm512_load_si512(q + 64 * k);
+    for (int k = 0; k < 8; ++k) {
+      _mm_prefetch(reinterpret_cast<const char*>(q + 64 * k + kPrefetchBytes), _MM_HINT_T0);
+      v[k] = _mm512_load_si512(q + 64 * k);
+    }
   }
 };
 
