@@ -5,24 +5,17 @@
 #include <cmath>
 #include <limits>
 
-#include "kernels/block_formats.h"
-#include "kernels/fp16.h"
+#include "kernels/dequantize.h"
 
 namespace citadel::kernels {
 namespace {
 
 constexpr int kBlock = 16;  // positions widened together
 
+// One KV row widened to F32: the dequantizer of its element type.
 void WidenRow(const PagedKvView& kv, const std::uint8_t* row, float* dst) {
-  if (kv.type == KvCacheType::kF16) {
-    F16ToF32Row(reinterpret_cast<const Half*>(row), dst, kv.head_dim);
-    return;
-  }
-  const auto* blocks = reinterpret_cast<const BlockQ8_0*>(row);
-  for (int b = 0; b < kv.head_dim / kQK; ++b) {
-    const float d = F16ToF32(blocks[b].d);
-    for (int i = 0; i < kQK; ++i) dst[b * kQK + i] = d * static_cast<float>(blocks[b].qs[i]);
-  }
+  const TensorType type = kv.type == KvCacheType::kF16 ? TensorType::kF16 : TensorType::kQ8_0;
+  (void)DequantizeRow(type, row, dst, kv.head_dim);  // cannot fail: head_dim checked at load
 }
 
 // Widens positions [p0, p0 + n) (n <= 16) of `kv_head` to F32: keys
