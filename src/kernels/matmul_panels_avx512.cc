@@ -138,15 +138,9 @@ void Compute(const WeightView& w, const PreparedActivations& act, std::int64_t r
   }
 }
 
-void Avx512PanelsCompute(const WeightView& w, const PreparedActivations& act,
-                         std::int64_t row_begin, std::int64_t row_end, std::int64_t tok_begin,
-                         std::int64_t tok_end, float* out, std::uint8_t* thread_scratch) {
-  VnniPanelsCompute(w, act, row_begin, row_end, tok_begin, tok_end, out, thread_scratch);
-}
-
-const PathKernels kQ4_0Panels = {PanelQ8RowBytes, PreparePanelQ4_0, Avx512PanelsCompute, nullptr,
+const PathKernels kQ4_0Panels = {PanelQ8RowBytes, PreparePanelQ4_0, VnniPanelsCompute, nullptr,
                                  QuantizeActivationAvx512};
-const PathKernels kQ8_0Panels = {PanelQ8RowBytes, PreparePanelQ8_0, Avx512PanelsCompute, nullptr,
+const PathKernels kQ8_0Panels = {PanelQ8RowBytes, PreparePanelQ8_0, VnniPanelsCompute, nullptr,
                                  QuantizeActivationAvx512};
 const PathKernels kKPanels = {PanelQ8KRowBytes, PreparePanelQ8K, VnniKPanelsCompute,
                               VnniKPanelsScratchBytes, QuantizeActivationAvx512};
