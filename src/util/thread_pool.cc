@@ -30,12 +30,20 @@ inline void CpuRelax() {
 // first, then sleeps on the futex.
 template <typename T>
 T WaitForChange(const std::atomic<T>& value, T old) {
-  const auto deadline = std::chrono::steady_clock::now() + kSpinTime;
+  // The clock is read only once a wait outlasts a few pauses: most waits on
+  // the decode path end sooner, and they should not pay for it.
+  std::chrono::steady_clock::time_point deadline;
   for (int i = 1;; ++i) {
     T now = value.load(std::memory_order_acquire);
     if (now != old) return now;
     CpuRelax();
-    if (i % 64 == 0 && std::chrono::steady_clock::now() > deadline) break;
+    if (i % 64 != 0) continue;
+    const auto clock = std::chrono::steady_clock::now();
+    if (i == 64) {
+      deadline = clock + kSpinTime;
+    } else if (clock > deadline) {
+      break;
+    }
   }
   for (;;) {
     value.wait(old, std::memory_order_acquire);
