@@ -97,6 +97,10 @@ void WriteMadeUpTokenizer(gguf::GgufWriter& out, int vocab_size) {
     tokens.push_back(std::string("<0x") + hex[b >> 4] + hex[b & 15] + ">");
     types.push_back(6);
   }
+  // The word boundary "▁" (U+2581) as a normal piece, as every SentencePiece
+  // vocabulary has it: spaces then decode back to spaces, not byte tokens.
+  tokens.push_back("\xE2\x96\x81");
+  types.push_back(1);
   while (static_cast<int>(tokens.size()) < vocab_size) {
     tokens.push_back("t" + std::to_string(tokens.size()));
     types.push_back(1);
