@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
+#include <initializer_list>
 #include <new>
 #include <string>
 
@@ -35,6 +36,15 @@ const internal::PathKernels* PanelKernelsFor(SimdLevel level, TensorType type) {
   return internal::ScalarPanelKernels(type);
 }
 
+// The first of `tables` with a kernel for `type`, else nullptr.
+const internal::PathKernels* FirstOf(
+    std::initializer_list<const internal::PathKernels* (*)(TensorType)> tables, TensorType type) {
+  for (auto table : tables) {
+    if (const internal::PathKernels* k = table(type)) return k;
+  }
+  return nullptr;
+}
+
 const internal::PathKernels* KernelsFor(SimdLevel level, const WeightView& w) {
   const TensorType type = w.type;
   level = std::min(level, MaxSupportedSimdLevel());
@@ -43,10 +53,18 @@ const internal::PathKernels* KernelsFor(SimdLevel level, const WeightView& w) {
     if (const internal::PathKernels* k = internal::AmxKernels(type)) return k;
   }
   if (level >= SimdLevel::kAvx512) {
-    if (const internal::PathKernels* k = internal::Avx512Kernels(type)) return k;
+    if (const internal::PathKernels* k = FirstOf(
+            {internal::Avx512Kernels, internal::Avx512LegacyKernels, internal::Avx512KQuantKernels},
+            type)) {
+      return k;
+    }
   }
   if (level >= SimdLevel::kAvx2) {
-    if (const internal::PathKernels* k = internal::Avx2Kernels(type)) return k;
+    if (const internal::PathKernels* k = FirstOf(
+            {internal::Avx2Kernels, internal::Avx2LegacyKernels, internal::Avx2KQuantKernels},
+            type)) {
+      return k;
+    }
   }
   return internal::ScalarKernels(type);
 }

@@ -145,6 +145,13 @@ const PathKernels* Avx512Kernels(TensorType type);
 // tiles from a few tokens on (kAmxTokens), AVX-512 VNNI below, both producing
 // bit-identical results (matmul_amx.cc); nullptr when the type has none.
 const PathKernels* AmxKernels(TensorType type);
+// Row-layout kernels for the types the tables above lack, one file per family
+// and ISA: Q4_1, Q5_0, Q5_1 and BF16 (matmul_legacy_<isa>.cc); Q2_K, Q3_K and
+// Q5_K (matmul_kquants_<isa>.cc). nullptr when the file has none for `type`.
+const PathKernels* Avx2LegacyKernels(TensorType type);
+const PathKernels* Avx512LegacyKernels(TensorType type);
+const PathKernels* Avx2KQuantKernels(TensorType type);
+const PathKernels* Avx512KQuantKernels(TensorType type);
 
 // The same for weights in the panel layout (kernels/weight_panels.h). The
 // scalar table covers every type with a panel layout; AVX-512 (VNNI, any
