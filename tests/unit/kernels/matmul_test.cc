@@ -95,9 +95,12 @@ float Tolerance(const Matrix& m, const std::vector<float>& act, std::int64_t t, 
   return static_cast<float>(2e-5 * magnitude + 1e-6);
 }
 
-constexpr TensorType kFastTypes[] = {TensorType::kQ4_0, TensorType::kQ8_0, TensorType::kQ4_K,
-                                     TensorType::kQ5_K, TensorType::kQ6_K, TensorType::kF16,
-                                     TensorType::kF32};
+// Every weight type MatMul accepts; a path without a kernel for a type falls
+// back to a lower one, so each type is checked on every path it has.
+constexpr TensorType kFastTypes[] = {
+    TensorType::kQ4_0, TensorType::kQ4_1, TensorType::kQ5_0, TensorType::kQ5_1, TensorType::kQ8_0,
+    TensorType::kQ2_K, TensorType::kQ3_K, TensorType::kQ4_K, TensorType::kQ5_K, TensorType::kQ6_K,
+    TensorType::kBF16, TensorType::kF16,  TensorType::kF32};
 
 std::int64_t OddCols(TensorType type) {
   // An odd number of blocks exercises the paths' tail handling.
