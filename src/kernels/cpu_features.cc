@@ -1,7 +1,8 @@
 #include "kernels/cpu_features.h"
 
+#include <algorithm>
+#include <cstdint>
 #include <cstdlib>
-#include <string>
 
 #if defined(__x86_64__)
 #include <cpuid.h>
@@ -64,16 +65,14 @@ CpuFeatures Detect() {
 }
 #endif
 
-SimdLevel LevelFromEnvironment(SimdLevel max_level) {
+constexpr SimdLevel kAllLevels[] = {SimdLevel::kScalar, SimdLevel::kAvx2, SimdLevel::kAvxVnni,
+                                    SimdLevel::kAvx512, SimdLevel::kAmx};
+
+SimdLevel LevelFromEnvironment(const CpuFeatures& features) {
+  const SimdLevel max_level = MaxSimdLevelOf(features);
   const char* env = std::getenv("CITADEL_CPU");
   if (env == nullptr) return max_level;
-  std::string value(env);
-  SimdLevel wanted = max_level;
-  if (value == "scalar") wanted = SimdLevel::kScalar;
-  if (value == "avx2") wanted = SimdLevel::kAvx2;
-  if (value == "avx512") wanted = SimdLevel::kAvx512;
-  if (value == "amx") wanted = SimdLevel::kAmx;
-  return wanted < max_level ? wanted : max_level;
+  return CapSimdLevel(ParseSimdLevel(env).value_or(max_level), features);
 }
 
 }  // namespace
@@ -84,6 +83,8 @@ std::string_view SimdLevelName(SimdLevel level) {
       return "scalar";
     case SimdLevel::kAvx2:
       return "avx2";
+    case SimdLevel::kAvxVnni:
+      return "avxvnni";
     case SimdLevel::kAvx512:
       return "avx512";
     case SimdLevel::kAmx:
@@ -92,23 +93,38 @@ std::string_view SimdLevelName(SimdLevel level) {
   return "unknown";
 }
 
+std::optional<SimdLevel> ParseSimdLevel(std::string_view name) {
+  for (SimdLevel level : kAllLevels) {
+    if (SimdLevelName(level) == name) return level;
+  }
+  return std::nullopt;
+}
+
 const CpuFeatures& DetectCpuFeatures() {
   static const CpuFeatures features = Detect();
   return features;
 }
 
-SimdLevel MaxSupportedSimdLevel() {
-  const CpuFeatures& f = DetectCpuFeatures();
-  if (f.avx512f && f.avx512bw && f.avx512vl && f.avx512dq && f.avx512vnni && f.avx2 && f.fma &&
-      f.f16c) {
+SimdLevel MaxSimdLevelOf(const CpuFeatures& f) {
+  if (!(f.avx2 && f.fma && f.f16c)) return SimdLevel::kScalar;
+  if (f.avx512f && f.avx512bw && f.avx512vl && f.avx512dq && f.avx512vnni) {
     return f.amx_usable ? SimdLevel::kAmx : SimdLevel::kAvx512;
   }
-  if (f.avx2 && f.fma && f.f16c) return SimdLevel::kAvx2;
-  return SimdLevel::kScalar;
+  return f.avx_vnni ? SimdLevel::kAvxVnni : SimdLevel::kAvx2;
+}
+
+SimdLevel CapSimdLevel(SimdLevel wanted, const CpuFeatures& features) {
+  const SimdLevel level = std::min(wanted, MaxSimdLevelOf(features));
+  if (level == SimdLevel::kAvxVnni && !features.avx_vnni) return SimdLevel::kAvx2;
+  return level;
+}
+
+SimdLevel MaxSupportedSimdLevel() {
+  return MaxSimdLevelOf(DetectCpuFeatures());
 }
 
 SimdLevel SelectedSimdLevel() {
-  static const SimdLevel level = LevelFromEnvironment(MaxSupportedSimdLevel());
+  static const SimdLevel level = LevelFromEnvironment(DetectCpuFeatures());
   return level;
 }
 

@@ -59,6 +59,9 @@ const internal::PathKernels* KernelsFor(SimdLevel level, const WeightView& w) {
       return k;
     }
   }
+  if (level >= SimdLevel::kAvxVnni && DetectCpuFeatures().avx_vnni) {
+    if (const internal::PathKernels* k = internal::AvxVnniKernels(type)) return k;
+  }
   if (level >= SimdLevel::kAvx2) {
     if (const internal::PathKernels* k = FirstOf(
             {internal::Avx2Kernels, internal::Avx2LegacyKernels, internal::Avx2KQuantKernels},

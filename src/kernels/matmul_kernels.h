@@ -140,6 +140,9 @@ constexpr std::size_t PanelQ8KOffsetBsums(std::int64_t sb) {
 // has no kernel for the type (MatMul then falls back to a lower path).
 const PathKernels* ScalarKernels(TensorType type);
 const PathKernels* Avx2Kernels(TensorType type);
+// AVX-VNNI (256-bit VPDPBUSD): Q4_0, Q8_0, Q4_K, Q6_K, bit-identical to
+// Avx2Kernels; call only when CpuFeatures::avx_vnni (matmul_avxvnni.cc).
+const PathKernels* AvxVnniKernels(TensorType type);
 const PathKernels* Avx512Kernels(TensorType type);
 // The AMX path (call only when the CPU has AMX and Linux granted it): AMX
 // tiles from a few tokens on (kAmxTokens), AVX-512 VNNI below, both producing

@@ -159,8 +159,8 @@ TEST(MatMulTest, EverySimdPathMatchesScalarOnOddShapes) {
         for (std::int64_t r = 0; r < rows; ++r) tolerance[t * rows + r] = Tolerance(m, act, t, r);
       }
       for (WeightLayout layout : Layouts(m)) {
-        for (SimdLevel level :
-             {SimdLevel::kScalar, SimdLevel::kAvx2, SimdLevel::kAvx512, SimdLevel::kAmx}) {
+        for (SimdLevel level : {SimdLevel::kScalar, SimdLevel::kAvx2, SimdLevel::kAvxVnni,
+                                SimdLevel::kAvx512, SimdLevel::kAmx}) {
           if (level > max_level || (level == SimdLevel::kScalar && layout == WeightLayout::kRows))
             continue;
           for (std::int64_t tokens : {1, 2, 3, 4, 5, 7, 8, 9, 17, 40}) {
@@ -204,8 +204,8 @@ TEST(MatMulTest, TokenResultDoesNotDependOnBatch) {
     std::vector<float> act = RandomActivations(40, 512, 14);
     std::vector<float> alone(act.begin() + 5 * 512, act.begin() + 6 * 512);
     for (WeightLayout layout : Layouts(m)) {
-      for (SimdLevel level :
-           {SimdLevel::kScalar, SimdLevel::kAvx2, SimdLevel::kAvx512, SimdLevel::kAmx}) {
+      for (SimdLevel level : {SimdLevel::kScalar, SimdLevel::kAvx2, SimdLevel::kAvxVnni,
+                              SimdLevel::kAvx512, SimdLevel::kAmx}) {
         if (level > max_level) continue;
         SCOPED_TRACE(std::string(TensorTypeName(type)) + " " + LayoutName(layout) + " " +
                      std::string(SimdLevelName(level)));

@@ -108,7 +108,8 @@ TEST(SimdTest, IntegerPartialSumsAreExactOnEveryPath) {
         MatMulScratch scratch;
         std::vector<float> ref(tokens * rows);
         MatMulAtLevel(SimdLevel::kScalar, view, act.data(), tokens, ref.data(), pool, scratch);
-        for (SimdLevel level : {SimdLevel::kAvx2, SimdLevel::kAvx512, SimdLevel::kAmx}) {
+        for (SimdLevel level :
+             {SimdLevel::kAvx2, SimdLevel::kAvxVnni, SimdLevel::kAvx512, SimdLevel::kAmx}) {
           if (level > max_level) continue;
           SCOPED_TRACE(std::string(TensorTypeName(type)) + " " + std::string(SimdLevelName(level)) +
                        " cols=" + std::to_string(cols) + " tokens=" + std::to_string(tokens));
