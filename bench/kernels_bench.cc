@@ -6,7 +6,7 @@
 // Counters: weight_GBps = weight bytes streamed per second; GOPs = 2*M*rows*cols
 // operations per second; bw_pct = weight_GBps as a percentage of the
 // measured read bandwidth. Threads: CITADEL_BENCH_THREADS (default 2). Path:
-// CITADEL_CPU=scalar|avx2|avx512 caps it.
+// CITADEL_CPU=scalar|avx2|avxvnni|avx512|amx caps it.
 //
 // Decode cases cycle through copies of the weight matrix totalling at least
 // kStreamBytes so every call reads from DRAM, as a real decode step does.
