@@ -10,11 +10,13 @@
 //     and the Q3_K "- 4" offset are applied through those sums); the Q6_K
 //     corrections region is not read.
 //
-// Internal linkage on purpose (see matmul_kernels.h): these inline helpers are
-// compiled into files built with ISA flags.
+// Include only from files built with AVX2 or more. Internal linkage on purpose
+// (see matmul_kernels.h): these inline helpers are compiled with ISA flags.
 //
 // Thread-safe: pure functions.
 #pragma once
+
+#include <immintrin.h>
 
 #include <cstdint>
 #include <cstring>
@@ -23,28 +25,33 @@ namespace citadel::kernels::internal {
 namespace {  // NOLINT(build/namespaces)
 
 // The 6-bit scales and mins of a Q4_K / Q5_K super-block from its 12 packed
-// bytes: out[0..7] the scales of the 32-element groups, out[8..15] the mins.
-inline void KQuantScalesMins(const std::uint8_t* packed, std::uint8_t out[16]) {
+// bytes: bytes 0-7 the scales of the 32-element groups, bytes 8-15 the mins.
+inline __m128i KQuantScalesMins(const std::uint8_t* packed) {
   std::uint32_t u[3];
   std::memcpy(u, packed, 12);
   constexpr std::uint32_t kLow6 = 0x3f3f3f3f, kLow4 = 0x0f0f0f0f, kTop2 = 0x03030303;
-  const std::uint32_t v[4] = {u[0] & kLow6, (u[2] & kLow4) | (((u[0] >> 6) & kTop2) << 4),
-                              u[1] & kLow6, ((u[2] >> 4) & kLow4) | (((u[1] >> 6) & kTop2) << 4)};
-  std::memcpy(out, v, 16);
+  const std::uint32_t scales_hi = (u[2] & kLow4) | (((u[0] >> 6) & kTop2) << 4);
+  const std::uint32_t mins_hi = ((u[2] >> 4) & kLow4) | (((u[1] >> 6) & kTop2) << 4);
+  return _mm_set_epi32(static_cast<int>(mins_hi), static_cast<int>(u[1] & kLow6),
+                       static_cast<int>(scales_hi), static_cast<int>(u[0] & kLow6));
 }
 
 // The 16 unsigned 6-bit sub-block scales of a Q3_K block (the weight's scale
 // is this minus 32): scale s keeps its low 4 bits in the low (s < 8) or high
 // nibble of byte s % 8 and its top 2 bits in bits 2 * (s / 4) of byte 8 + s % 4.
-inline void Q3_KRawScales(const std::uint8_t* packed, std::uint8_t out[16]) {
-  std::uint32_t u[3];
-  std::memcpy(u, packed, 12);
-  constexpr std::uint32_t kLow4 = 0x0f0f0f0f, kTop2 = 0x03030303;
-  const std::uint32_t v[4] = {(u[0] & kLow4) | ((u[2] & kTop2) << 4),
-                              (u[1] & kLow4) | (((u[2] >> 2) & kTop2) << 4),
-                              ((u[0] >> 4) & kLow4) | (((u[2] >> 4) & kTop2) << 4),
-                              ((u[1] >> 4) & kLow4) | (((u[2] >> 6) & kTop2) << 4)};
-  std::memcpy(out, v, 16);
+inline __m128i Q3_KRawScales(const std::uint8_t* packed) {
+  std::uint64_t nibbles;
+  std::uint32_t top;
+  std::memcpy(&nibbles, packed, 8);
+  std::memcpy(&top, packed + 8, 4);
+  const __m128i x = _mm_cvtsi64_si128(static_cast<long long>(nibbles));
+  const __m128i low4 = _mm_set1_epi8(0x0F);
+  const __m128i low =
+      _mm_unpacklo_epi64(_mm_and_si128(x, low4), _mm_and_si128(_mm_srli_epi16(x, 4), low4));
+  // Dword j (scales 4j .. 4j + 3): each byte of `top` shifted down by 2j.
+  const __m128i high =
+      _mm_srlv_epi32(_mm_set1_epi32(static_cast<int>(top)), _mm_set_epi32(6, 4, 2, 0));
+  return _mm_or_si128(low, _mm_slli_epi16(_mm_and_si128(high, _mm_set1_epi8(3)), 4));
 }
 
 }  // namespace

@@ -84,10 +84,19 @@ inline __m256i MoveBit(__m256i bits, int bit, int to) {
   return _mm256_and_si256(shifted, _mm256_set1_epi8(static_cast<char>(1 << to)));
 }
 
-// Scale words for two 16-element sub-blocks: the low 128-bit lane `lo`, the high `hi`.
-inline __m256i ScalePair(int lo, int hi) {
-  return _mm256_set_m128i(_mm_set1_epi16(static_cast<short>(hi)),
-                          _mm_set1_epi16(static_cast<short>(lo)));
+// Words 2j (in the low 128-bit lane) and 2j + 1 (high lane) of `words`,
+// each repeated over its lane: the scale words of 16-element sub-blocks 2j and
+// 2j + 1 for the 32 quants of one vector.
+inline __m256i SubBlockPair(__m256i words, int j) {
+  const __m256i pick = _mm256_setr_epi8(0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 2, 3, 2, 3,
+                                        2, 3, 2, 3, 2, 3, 2, 3, 2, 3, 2, 3);
+  return _mm256_shuffle_epi8(_mm256_permutevar8x32_epi32(words, _mm256_set1_epi32(j)), pick);
+}
+
+// Word g of `words` in every word.
+inline __m256i BroadcastWord(__m256i words, int g) {
+  const __m256i pick = g % 2 == 0 ? _mm256_set1_epi16(0x0100) : _mm256_set1_epi16(0x0302);
+  return _mm256_shuffle_epi8(_mm256_permutevar8x32_epi32(words, _mm256_set1_epi32(g / 2)), pick);
 }
 
 // Per token: the exact integer sum of the super-block (8 vectors of 32
@@ -128,14 +137,16 @@ struct Q5_KTile {
     for (int i = 0; i < T; ++i) acc[i] = min_acc[i] = _mm256_setzero_ps();
     for (std::int64_t s = 0; s < sb; ++s) {
       const auto* b = reinterpret_cast<const BlockQ5_K*>(wrow) + s;
-      alignas(16) std::uint8_t sm[16];
-      KQuantScalesMins(b->scales, sm);
+      const __m128i sm8 = KQuantScalesMins(b->scales);
+      const __m256i sm16 = _mm256_cvtepu8_epi16(sm8);  // words 0-7 scales, 8-15 mins
       const float d = LoadHalf(&b->d);
-      const __m256 mins = _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_loadl_epi64(
-                                            reinterpret_cast<const __m128i*>(sm + 8)))),
-                                        _mm256_set1_ps(LoadHalf(&b->dmin)));
+      const __m256 mins =
+          _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_srli_si128(sm8, 8))),
+                        _mm256_set1_ps(LoadHalf(&b->dmin)));
       const __m256i qh = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b->qh));
       __m256i wq[8];
+      __m256i sc[8];
+      for (int g = 0; g < 8; ++g) sc[g] = BroadcastWord(sm16, g);
       for (int c = 0; c < 4; ++c) {
         const __m256i x = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b->qs + 32 * c));
         wq[2 * c] = _mm256_or_si256(_mm256_and_si256(x, low4), MoveBit(qh, 2 * c, 4));
@@ -149,7 +160,7 @@ struct Q5_KTile {
         for (int g = 0; g < 8; ++g) {
           const __m256i aq = _mm256_load_si256(reinterpret_cast<const __m256i*>(q + 32 * kSlot[g]));
           const __m256i p = _mm256_maddubs_epi16(wq[g], aq);
-          isum = _mm256_add_epi32(isum, _mm256_madd_epi16(p, _mm256_set1_epi16(sm[g])));
+          isum = _mm256_add_epi32(isum, _mm256_madd_epi16(p, sc[g]));
         }
         const float da = reinterpret_cast<const float*>(row + Q8_KOffsetScales(sb))[s];
         acc[i] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum), _mm256_set1_ps(d * da), acc[i]);
@@ -175,10 +186,8 @@ struct Q3_KTile {
     for (int i = 0; i < T; ++i) acc[i] = off_acc[i] = _mm256_setzero_ps();
     for (std::int64_t s = 0; s < sb; ++s) {
       const auto* b = reinterpret_cast<const BlockQ3_K*>(wrow) + s;
-      alignas(16) std::uint8_t raw[16];
-      Q3_KRawScales(b->scales, raw);
-      const __m128i sc8 =
-          _mm_sub_epi8(_mm_load_si128(reinterpret_cast<const __m128i*>(raw)), _mm_set1_epi8(32));
+      const __m128i sc8 = _mm_sub_epi8(Q3_KRawScales(b->scales), _mm_set1_epi8(32));
+      const __m256i sc16 = _mm256_cvtepi8_epi16(sc8);
       const float d = LoadHalf(&b->d);
       const __m256 dv = _mm256_set1_ps(d);
       const __m256 scale_lo = _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(sc8)), dv);
@@ -195,7 +204,7 @@ struct Q3_KTile {
                                   MoveBit(hm, k, 2));
         }
       }
-      for (int k = 0; k < 8; ++k) sc[k] = ScalePair(raw[2 * k] - 32, raw[2 * k + 1] - 32);
+      for (int k = 0; k < 8; ++k) sc[k] = SubBlockPair(sc16, k);
       SixteenGroupPass<T>(wq, sc, d, scale_lo, scale_hi, act, t0, sb, s, acc, off_acc);
     }
     for (int i = 0; i < T; ++i) out[i * out_stride] = HSum(acc[i]) - 4.0f * HSum(off_acc[i]);
@@ -217,9 +226,10 @@ struct Q2_KTile {
       const auto* b = reinterpret_cast<const BlockQ2_K*>(wrow) + s;
       const float d = LoadHalf(&b->d);
       const __m256 dmin = _mm256_set1_ps(LoadHalf(&b->dmin));
-      const __m128i m8 = _mm_and_si128(
-          _mm_srli_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(b->scales)), 4),
-          _mm_set1_epi8(0x0F));
+      const __m128i packed = _mm_loadu_si128(reinterpret_cast<const __m128i*>(b->scales));
+      const __m128i low4 = _mm_set1_epi8(0x0F);
+      const __m256i sc16 = _mm256_cvtepu8_epi16(_mm_and_si128(packed, low4));
+      const __m128i m8 = _mm_and_si128(_mm_srli_epi16(packed, 4), low4);
       const __m256 mins_lo = _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(m8)), dmin);
       const __m256 mins_hi =
           _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_srli_si128(m8, 8))), dmin);
@@ -231,9 +241,7 @@ struct Q2_KTile {
           wq[4 * h + p] = _mm256_and_si256(_mm256_srli_epi16(x, 2 * p), low2);
         }
       }
-      for (int k = 0; k < 8; ++k) {
-        sc[k] = ScalePair(b->scales[2 * k] & 0xF, b->scales[2 * k + 1] & 0xF);
-      }
+      for (int k = 0; k < 8; ++k) sc[k] = SubBlockPair(sc16, k);
       SixteenGroupPass<T>(wq, sc, d, mins_lo, mins_hi, act, t0, sb, s, acc, min_acc);
     }
     for (int i = 0; i < T; ++i) out[i * out_stride] = HSum(acc[i]) - HSum(min_acc[i]);

@@ -171,9 +171,7 @@ struct Q5_KTile {
     }
     for (std::int64_t s = 0; s < sb; ++s) {
       const auto* b = reinterpret_cast<const BlockQ5_K*>(wrow) + s;
-      alignas(16) std::uint8_t sm[16];
-      KQuantScalesMins(b->scales, sm);
-      const __m128i sm8 = _mm_load_si128(reinterpret_cast<const __m128i*>(sm));
+      const __m128i sm8 = KQuantScalesMins(b->scales);
       const __m512i scales = _mm512_zextsi128_si512(_mm_cvtepu8_epi16(sm8));
       const __m256 mins =
           _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_srli_si128(sm8, 8))),
@@ -228,10 +226,7 @@ struct Q3_KTile {
     for (int i = 0; i < T; ++i) acc[i] = off_acc[i] = _mm512_setzero_ps();
     for (std::int64_t s = 0; s < sb; ++s) {
       const auto* b = reinterpret_cast<const BlockQ3_K*>(wrow) + s;
-      alignas(16) std::uint8_t raw[16];
-      Q3_KRawScales(b->scales, raw);
-      const __m128i sc8 =
-          _mm_sub_epi8(_mm_load_si128(reinterpret_cast<const __m128i*>(raw)), _mm_set1_epi8(32));
+      const __m128i sc8 = _mm_sub_epi8(Q3_KRawScales(b->scales), _mm_set1_epi8(32));
       const float d = LoadHalf(&b->d);
       const __m512 group =
           _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(sc8)), _mm512_set1_ps(d));
