@@ -20,16 +20,47 @@ namespace {  // NOLINT(build/namespaces)
 // How far ahead of its loads a K-quant kernel prefetches its quants.
 constexpr int kPrefetchBytes = 4096;
 
+// Super-blocks a K-quant kernel prefetches ahead of the one it reads.
+constexpr std::int64_t kPrefetchSuperBlocks = 2;
+
 // The regions of one panel.
 struct PanelRegions {
   const std::uint8_t* r[5];
+  std::int64_t stride;        // bytes from this panel to the next
+  std::int64_t super_blocks;  // per row
 };
 
 inline PanelRegions Regions(const WeightView& w, std::int64_t r0) {
-  const std::uint8_t* panel = w.data + (r0 / kPanelRows) * PanelStride(w.type, w.cols);
+  const std::int64_t stride = static_cast<std::int64_t>(PanelStride(w.type, w.cols));
+  const std::uint8_t* panel = w.data + (r0 / kPanelRows) * stride;
   PanelRegions p;
   for (int i = 0; i < 5; ++i) p.r[i] = panel + PanelRegionOffset(w.type, w.cols, i);
+  p.stride = stride;
+  p.super_blocks = w.cols / kQKK;
   return p;
+}
+
+// Where region `field` (`bytes` per super-block) holds super-block s +
+// kPrefetchSuperBlocks: in the next panel once this one runs out, so a row of
+// few super-blocks still has its next panel's first loads in flight.
+// Prefetching past the matrix is harmless (a prefetch never faults).
+inline const char* PrefetchTarget(const PanelRegions& p, int field, std::int64_t s,
+                                  std::int64_t bytes) {
+  std::int64_t ahead = s + kPrefetchSuperBlocks;
+  std::int64_t offset = 0;
+  if (ahead >= p.super_blocks) {
+    ahead -= p.super_blocks;
+    offset = p.stride;
+  }
+  return reinterpret_cast<const char*>(p.r[field] + offset + ahead * bytes);
+}
+
+// Prefetches `bytes` (a multiple of 64) of region `field` for super-block
+// s + kPrefetchSuperBlocks.
+inline void PrefetchSuperBlock(const PanelRegions& p, int field, std::int64_t s,
+                               std::int64_t bytes) {
+  const char* target = PrefetchTarget(p, field, s, bytes);
+  for (std::int64_t i = 0; i < bytes; i += 64) _mm_prefetch(target + i, _MM_HINT_T0);
 }
 
 inline __m512 HalfVector(const std::uint8_t* region, std::int64_t block) {
@@ -82,11 +113,12 @@ inline __m512 Q4_KGroupMin(const Q4_KScaleWords& sw, __m512 dmin, int g) {
 inline void LoadQ4_KPair(const PanelRegions& p, std::int64_t s, int j, __m512i lo[8],
                          __m512i hi[8]) {
   const std::uint8_t* q = p.r[3] + (s * 32 + 8 * j) * 64;
+  // Ahead of the loads: the hardware prefetcher alone leaves the first load
+  // of each super-block waiting on memory.
+  const char* ahead = PrefetchTarget(p, 3, s, 32 * 64) + 8 * j * 64;
   const __m512i low4 = _mm512_set1_epi8(0x0F);
   for (int m = 0; m < 8; ++m) {
-    // Two super-blocks ahead: the hardware prefetcher alone leaves the
-    // first load of each super-block waiting on memory.
-    _mm_prefetch(reinterpret_cast<const char*>(q + 64 * m + kPrefetchBytes), _MM_HINT_T0);
+    _mm_prefetch(ahead + 64 * m, _MM_HINT_T0);
     const __m512i x = _mm512_load_si512(q + 64 * m);
     lo[m] = _mm512_and_si512(x, low4);
     hi[m] = _mm512_and_si512(_mm512_srli_epi16(x, 4), low4);
@@ -122,12 +154,14 @@ inline __m512 Q6_KChunkScale(const PanelRegions& p, std::int64_t s, __m512 d, in
 inline void DecodeQ6_KHalf(const PanelRegions& p, std::int64_t s, int h, __m512i out[32]) {
   const std::uint8_t* ql = p.r[0] + (s * 32 + 16 * h) * 64;
   const std::uint8_t* qh = p.r[1] + (s * 16 + 8 * h) * 64;
+  // Ahead of the loads (ql: 2 KB, qh: 1 KB per super-block), as LoadQ4_KPair.
+  const char* ql_ahead = PrefetchTarget(p, 0, s, 32 * 64) + 16 * h * 64;
+  const char* qh_ahead = PrefetchTarget(p, 1, s, 16 * 64) + 8 * h * 64;
   const __m512i low4 = _mm512_set1_epi8(0x0F), bits45 = _mm512_set1_epi8(0x30);
   for (int m = 0; m < 8; ++m) {
-    // Two super-blocks ahead (ql: 2 KB, qh: 1 KB each), as LoadQ4_KPair.
-    _mm_prefetch(reinterpret_cast<const char*>(ql + 64 * m + kPrefetchBytes), _MM_HINT_T0);
-    _mm_prefetch(reinterpret_cast<const char*>(ql + 64 * (8 + m) + kPrefetchBytes), _MM_HINT_T0);
-    _mm_prefetch(reinterpret_cast<const char*>(qh + 64 * m + kPrefetchBytes / 2), _MM_HINT_T0);
+    _mm_prefetch(ql_ahead + 64 * m, _MM_HINT_T0);
+    _mm_prefetch(ql_ahead + 64 * (8 + m), _MM_HINT_T0);
+    _mm_prefetch(qh_ahead + 64 * m, _MM_HINT_T0);
     const __m512i qa = _mm512_load_si512(ql + 64 * m);
     const __m512i qb = _mm512_load_si512(ql + 64 * (8 + m));
     const __m512i hb = _mm512_load_si512(qh + 64 * m);

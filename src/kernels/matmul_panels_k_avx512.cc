@@ -60,6 +60,11 @@ template <bool kFifthBit, int kCount>
                                             const TokenRow* tok, float* minv, __m512* acc) {
   const std::int64_t sb = w.cols / kQKK;
   for (std::int64_t s = 0; s < sb; ++s) {
+    // The small regions, ahead as the quants are (LoadQ4_KPair).
+    PrefetchSuperBlock(p, 0, s, 32);
+    PrefetchSuperBlock(p, 1, s, 32);
+    PrefetchSuperBlock(p, 2, s, 3 * 64);
+    if constexpr (kFifthBit) PrefetchSuperBlock(p, 4, s, 8 * 64);
     const __m512 d = HalfVector(p.r[0], s), dmin = HalfVector(p.r[1], s);
     const Q4_KScaleWords sw = LoadQ4_KScales(p, s);
     for (int g = 0; g < 8; ++g) _mm512_store_ps(minv + (s * 8 + g) * 16, Q4_KGroupMin(sw, dmin, g));
@@ -96,6 +101,8 @@ template <int kCount>
                                             const TokenRow* tok, __m512* acc) {
   const std::int64_t sb = w.cols / kQKK;
   for (std::int64_t s = 0; s < sb; ++s) {
+    PrefetchSuperBlock(p, 2, s, 4 * 64);  // the scales, ahead as DecodeQ6_KHalf's quants
+    PrefetchSuperBlock(p, 3, s, 32);
     const __m512 d = HalfVector(p.r[3], s);
     __m512 part[kCount];
     for (int j = 0; j < kCount; ++j) part[j] = _mm512_setzero_ps();
