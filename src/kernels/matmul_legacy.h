@@ -56,10 +56,16 @@ inline void RunTile(int n, Args&&... args) {
   }
 }
 
+// Rows a token tile visits before the next tile starts: the tile's prepared
+// activations stay in L1 while a few weight rows pass (each output is still
+// computed by one tile call, so the order changes no result).
+constexpr std::int64_t kLegacyRowChunk = 8;
+
 // The loop every row-layout path shares: token blocks (a block's prepared
-// activations stay in L2), rows, then tiles of up to kMaxTile tokens that
-// read each weight row once. Tile<T>::Run(wrow, cols, act, first_token, out,
-// out_stride) writes out[i * out_stride] for its T tokens.
+// activations stay in L2), chunks of rows, tiles of up to kMaxTile tokens,
+// then the chunk's rows; each tile call reads its weight row once.
+// Tile<T>::Run(wrow, cols, act, first_token, out, out_stride) writes
+// out[i * out_stride] for its T tokens.
 template <template <int> class Tile, int kMaxTile>
 void ComputeRowTiles(const WeightView& w, const PreparedActivations& act, std::int64_t row_begin,
                      std::int64_t row_end, std::int64_t tok_begin, std::int64_t tok_end, float* out,
@@ -67,12 +73,16 @@ void ComputeRowTiles(const WeightView& w, const PreparedActivations& act, std::i
   const std::size_t row_bytes = static_cast<std::size_t>(RowBytes(w.type, w.cols));
   for (std::int64_t block = tok_begin; block < tok_end; block += kTokenBlock) {
     const std::int64_t block_end = block + kTokenBlock < tok_end ? block + kTokenBlock : tok_end;
-    for (std::int64_t r = row_begin; r < row_end; ++r) {
-      const std::uint8_t* wrow = w.data + r * row_bytes;
+    for (std::int64_t chunk = row_begin; chunk < row_end; chunk += kLegacyRowChunk) {
+      const std::int64_t chunk_end =
+          chunk + kLegacyRowChunk < row_end ? chunk + kLegacyRowChunk : row_end;
       for (std::int64_t t = block; t < block_end; t += kMaxTile) {
         const std::int64_t left = block_end - t;
         const int n = left < kMaxTile ? static_cast<int>(left) : kMaxTile;
-        RunTile<Tile, kMaxTile>(n, wrow, w.cols, act, t, out + t * w.rows + r, w.rows);
+        for (std::int64_t r = chunk; r < chunk_end; ++r) {
+          RunTile<Tile, kMaxTile>(n, w.data + r * row_bytes, w.cols, act, t, out + t * w.rows + r,
+                                  w.rows);
+        }
       }
     }
   }
