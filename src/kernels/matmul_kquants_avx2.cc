@@ -101,8 +101,8 @@ inline __m256i BroadcastWord(__m256i words, int g) {
 
 // Per token: the exact integer sum of the super-block (8 vectors of 32
 // quants, each times its scale words) times d * da into acc, and the 16 group
-// sums of the Q6_K layout times `group_scale` (lo: groups 0-7, hi: 8-15) into
-// off_acc.
+// sums of the Q6_K layout times one float per group (group_lo: groups 0-7,
+// group_hi: 8-15) into off_acc.
 template <int T>
 inline void SixteenGroupPass(const __m256i wq[8], const __m256i sc[8], float d, __m256 group_lo,
                              __m256 group_hi, const PreparedActivations& act, std::int64_t t0,
@@ -137,6 +137,7 @@ struct Q5_KTile {
     for (int i = 0; i < T; ++i) acc[i] = min_acc[i] = _mm256_setzero_ps();
     for (std::int64_t s = 0; s < sb; ++s) {
       const auto* b = reinterpret_cast<const BlockQ5_K*>(wrow) + s;
+      PrefetchAhead(b);
       const __m128i sm8 = KQuantScalesMins(b->scales);
       const __m256i sm16 = _mm256_cvtepu8_epi16(sm8);  // words 0-7 scales, 8-15 mins
       const float d = LoadHalf(&b->d);
@@ -186,6 +187,7 @@ struct Q3_KTile {
     for (int i = 0; i < T; ++i) acc[i] = off_acc[i] = _mm256_setzero_ps();
     for (std::int64_t s = 0; s < sb; ++s) {
       const auto* b = reinterpret_cast<const BlockQ3_K*>(wrow) + s;
+      PrefetchAhead(b);
       const __m128i sc8 = _mm_sub_epi8(Q3_KRawScales(b->scales), _mm_set1_epi8(32));
       const __m256i sc16 = _mm256_cvtepi8_epi16(sc8);
       const float d = LoadHalf(&b->d);
@@ -224,6 +226,7 @@ struct Q2_KTile {
     for (int i = 0; i < T; ++i) acc[i] = min_acc[i] = _mm256_setzero_ps();
     for (std::int64_t s = 0; s < sb; ++s) {
       const auto* b = reinterpret_cast<const BlockQ2_K*>(wrow) + s;
+      PrefetchAhead(b);
       const float d = LoadHalf(&b->d);
       const __m256 dmin = _mm256_set1_ps(LoadHalf(&b->dmin));
       const __m128i packed = _mm_loadu_si128(reinterpret_cast<const __m128i*>(b->scales));

@@ -171,6 +171,7 @@ struct Q5_KTile {
     }
     for (std::int64_t s = 0; s < sb; ++s) {
       const auto* b = reinterpret_cast<const BlockQ5_K*>(wrow) + s;
+      PrefetchAhead(b);
       const __m128i sm8 = KQuantScalesMins(b->scales);
       const __m512i scales = _mm512_zextsi128_si512(_mm_cvtepu8_epi16(sm8));
       const __m256 mins =
@@ -226,6 +227,7 @@ struct Q3_KTile {
     for (int i = 0; i < T; ++i) acc[i] = off_acc[i] = _mm512_setzero_ps();
     for (std::int64_t s = 0; s < sb; ++s) {
       const auto* b = reinterpret_cast<const BlockQ3_K*>(wrow) + s;
+      PrefetchAhead(b);
       const __m128i sc8 = _mm_sub_epi8(Q3_KRawScales(b->scales), _mm_set1_epi8(32));
       const float d = LoadHalf(&b->d);
       const __m512 group =
@@ -263,6 +265,7 @@ struct Q2_KTile {
     for (int i = 0; i < T; ++i) acc[i] = min_acc[i] = _mm512_setzero_ps();
     for (std::int64_t s = 0; s < sb; ++s) {
       const auto* b = reinterpret_cast<const BlockQ2_K*>(wrow) + s;
+      PrefetchAhead(b);
       const __m128i packed = _mm_loadu_si128(reinterpret_cast<const __m128i*>(b->scales));
       const __m128i sc8 = _mm_and_si128(packed, low4);
       const __m128i m8 = _mm_and_si128(_mm_srli_epi16(packed, 4), low4);
