@@ -1,6 +1,8 @@
 #include "kernels/matmul.h"
 
 #include <algorithm>
+#include <array>
+#include <cassert>
 #include <cstdlib>
 #include <cstring>
 #include <initializer_list>
@@ -87,6 +89,82 @@ void PrepareToken(const internal::PathKernels& kernels, TensorType act_type, con
   kernels.prepare_row(act, partner, cols, dst);
 }
 
+// How one MatMulShared call lays out its scratch: each distinct activation
+// preparation once (targets whose kernels prepare the same layout share it),
+// then per-thread quantization rows, then per-thread kernel scratch.
+struct SharedPlan {
+  struct Preparation {
+    const internal::PathKernels* kernels;  // whose prepare_row writes it
+    TensorType act_type;
+    std::size_t row_bytes;
+    std::int64_t padded_tokens;
+    std::uint8_t* base;  // set once the scratch is allocated
+  };
+  std::array<Preparation, kMaxMatMulTargets> preps;
+  std::size_t num_preps = 0;
+  std::array<std::size_t, kMaxMatMulTargets> prep_of{};  // per target
+  std::array<const internal::PathKernels*, kMaxMatMulTargets> kernels_of{};
+  std::size_t prepared_bytes = 0, tmp_bytes = 0, thread_bytes = 0;
+};
+
+SharedPlan PlanShared(SimdLevel level, std::span<const MatMulTarget> targets, std::int64_t tokens) {
+  SharedPlan plan;
+  const std::int64_t cols = targets[0].weight.cols;
+  for (std::size_t i = 0; i < targets.size(); ++i) {
+    const WeightView& w = targets[i].weight;
+    assert(w.cols == cols);
+    const internal::PathKernels* kernels = KernelsFor(level, w);
+    const TensorType act_type = ScalarVecDot(w.type).act_type;
+    const std::int64_t multiple = tokens >= kernels->pad_from_tokens ? kernels->token_multiple : 1;
+    const SharedPlan::Preparation prep{kernels, act_type, kernels->prepared_row_bytes(cols),
+                                       (tokens + multiple - 1) / multiple * multiple, nullptr};
+    std::size_t j = 0;
+    while (j < plan.num_preps &&
+           !(plan.preps[j].kernels->prepare_row == kernels->prepare_row &&
+             plan.preps[j].act_type == act_type && plan.preps[j].row_bytes == prep.row_bytes &&
+             plan.preps[j].padded_tokens == prep.padded_tokens)) {
+      ++j;
+    }
+    if (j == plan.num_preps) {
+      plan.preps[plan.num_preps++] = prep;
+      plan.prepared_bytes += prep.row_bytes * static_cast<std::size_t>(prep.padded_tokens);
+    }
+    plan.prep_of[i] = j;
+    plan.kernels_of[i] = kernels;
+    plan.tmp_bytes =
+        std::max(plan.tmp_bytes, RoundUp64(static_cast<std::size_t>(RowBytes(act_type, cols))));
+    if (kernels->thread_scratch_bytes != nullptr) {
+      plan.thread_bytes =
+          std::max(plan.thread_bytes, RoundUp64(kernels->thread_scratch_bytes(w, tokens)));
+    }
+  }
+  return plan;
+}
+
+// Quantizes and prepares every token's row for each of the plan's
+// preparations; `tmp` holds one quantized row per thread.
+void PrepareShared(const SharedPlan& plan, const float* act, std::int64_t cols, std::int64_t tokens,
+                   std::uint8_t* tmp, ThreadPool& pool) {
+  auto prepare = [&](int thread_idx, std::int64_t begin, std::int64_t end) {
+    for (std::size_t j = 0; j < plan.num_preps; ++j) {
+      const SharedPlan::Preparation& prep = plan.preps[j];
+      for (std::int64_t t = begin; t < end; ++t) {
+        PrepareToken(*prep.kernels, prep.act_type, act + t * cols, cols,
+                     tmp + plan.tmp_bytes * thread_idx, prep.base + prep.row_bytes * t);
+      }
+    }
+  };
+  const int threads = pool.size();
+  if (tokens < kParallelPrepareTokens || threads == 1) {
+    prepare(0, 0, tokens);
+  } else {
+    pool.Run([&](int thread_idx) {
+      auto [begin, end] = ThreadPool::Split(tokens, thread_idx, threads);
+      prepare(thread_idx, begin, end);
+    });
+  }
+}
+
 }  // namespace
 
 void MatMulScratch::FreeDeleter::operator()(std::uint8_t* p) const {
@@ -136,47 +214,47 @@ Status ValidateWeight(const WeightView& w) {
 
 void MatMulAtLevel(SimdLevel level, const WeightView& w, const float* act, std::int64_t tokens,
                    float* out, ThreadPool& pool, MatMulScratch& scratch) {
-  const internal::PathKernels& kernels = *KernelsFor(level, w);
-  const TensorType act_type = ScalarVecDot(w.type).act_type;
-  const std::int64_t cols = w.cols;
-  const std::size_t row_bytes = kernels.prepared_row_bytes(cols);
-  const std::size_t tmp_bytes = RoundUp64(static_cast<std::size_t>(RowBytes(act_type, cols)));
-  const std::size_t thread_bytes = kernels.thread_scratch_bytes != nullptr
-                                       ? RoundUp64(kernels.thread_scratch_bytes(w, tokens))
-                                       : 0;
-  const std::int64_t multiple = tokens >= kernels.pad_from_tokens ? kernels.token_multiple : 1;
-  const std::int64_t padded_tokens = (tokens + multiple - 1) / multiple * multiple;
+  const MatMulTarget target{w, out};
+  MatMulSharedAtLevel(level, std::span<const MatMulTarget>(&target, 1), act, tokens, pool, scratch);
+}
+
+void MatMulSharedAtLevel(SimdLevel level, std::span<const MatMulTarget> targets, const float* act,
+                         std::int64_t tokens, ThreadPool& pool, MatMulScratch& scratch) {
+  assert(!targets.empty() && targets.size() <= kMaxMatMulTargets);
+  SharedPlan plan = PlanShared(level, targets, tokens);
   const int threads = pool.size();
   std::uint8_t* base =
-      scratch.Get(row_bytes * padded_tokens + (tmp_bytes + thread_bytes) * threads);
-  std::uint8_t* tmp = base + row_bytes * padded_tokens;
-  std::uint8_t* thread_scratch = tmp + tmp_bytes * threads;
-  std::memset(base + row_bytes * tokens, 0, row_bytes * (padded_tokens - tokens));
-
-  const internal::PreparedActivations prepared{base, row_bytes, tokens, cols};
-  auto prepare = [&](int thread_idx, std::int64_t begin, std::int64_t end) {
-    for (std::int64_t t = begin; t < end; ++t) {
-      PrepareToken(kernels, act_type, act + t * cols, cols, tmp + tmp_bytes * thread_idx,
-                   base + row_bytes * t);
-    }
-  };
-  if (tokens < kParallelPrepareTokens || threads == 1) {
-    prepare(0, 0, tokens);
-  } else {
-    pool.Run([&](int thread_idx) {
-      auto [begin, end] = ThreadPool::Split(tokens, thread_idx, threads);
-      prepare(thread_idx, begin, end);
-    });
+      scratch.Get(plan.prepared_bytes + (plan.tmp_bytes + plan.thread_bytes) * threads);
+  for (std::size_t j = 0; j < plan.num_preps; ++j) {
+    SharedPlan::Preparation& prep = plan.preps[j];
+    prep.base = base;
+    base += prep.row_bytes * static_cast<std::size_t>(prep.padded_tokens);
+    std::memset(prep.base + prep.row_bytes * tokens, 0,
+                prep.row_bytes * (prep.padded_tokens - tokens));
   }
+  std::uint8_t* tmp = base;
+  std::uint8_t* thread_scratch = tmp + plan.tmp_bytes * threads;
+  PrepareShared(plan, act, targets[0].weight.cols, tokens, tmp, pool);
 
-  const std::int64_t grains = (w.rows + kRowGrain - 1) / kRowGrain;
+  // The targets' row grains, end to end, split over the pool as one range.
+  std::int64_t grains = 0;
+  for (const MatMulTarget& t : targets) grains += (t.weight.rows + kRowGrain - 1) / kRowGrain;
   pool.Run([&](int thread_idx) {
-    auto [begin, end] = ThreadPool::Split(grains, thread_idx, threads);
-    const std::int64_t row_begin = std::min(begin * kRowGrain, w.rows);
-    const std::int64_t row_end = std::min(end * kRowGrain, w.rows);
-    if (row_begin < row_end) {
-      kernels.compute(w, prepared, row_begin, row_end, 0, tokens, out,
-                      thread_scratch + thread_bytes * thread_idx);
+    const auto [begin, end] = ThreadPool::Split(grains, thread_idx, threads);
+    std::int64_t first = 0;  // the first grain of target i
+    for (std::size_t i = 0; i < targets.size() && first < end; ++i) {
+      const WeightView& w = targets[i].weight;
+      const std::int64_t count = (w.rows + kRowGrain - 1) / kRowGrain;
+      const std::int64_t row_begin = std::min((std::max(begin, first) - first) * kRowGrain, w.rows);
+      const std::int64_t row_end =
+          std::min((std::min(end, first + count) - first) * kRowGrain, w.rows);
+      if (row_begin < row_end) {
+        const SharedPlan::Preparation& prep = plan.preps[plan.prep_of[i]];
+        const internal::PreparedActivations prepared{prep.base, prep.row_bytes, tokens, w.cols};
+        plan.kernels_of[i]->compute(w, prepared, row_begin, row_end, 0, tokens, targets[i].out,
+                                    thread_scratch + plan.thread_bytes * thread_idx);
+      }
+      first += count;
     }
   });
 }
@@ -184,6 +262,11 @@ void MatMulAtLevel(SimdLevel level, const WeightView& w, const float* act, std::
 void MatMul(const WeightView& w, const float* act, std::int64_t tokens, float* out,
             ThreadPool& pool, MatMulScratch& scratch) {
   MatMulAtLevel(SelectedSimdLevel(), w, act, tokens, out, pool, scratch);
+}
+
+void MatMulShared(std::span<const MatMulTarget> targets, const float* act, std::int64_t tokens,
+                  ThreadPool& pool, MatMulScratch& scratch) {
+  MatMulSharedAtLevel(SelectedSimdLevel(), targets, act, tokens, pool, scratch);
 }
 
 }  // namespace citadel::kernels

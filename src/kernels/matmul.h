@@ -37,6 +37,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <span>
 
 #include "gguf/tensor_type.h"
 #include "kernels/cpu_features.h"
@@ -113,5 +114,28 @@ void MatMul(const WeightView& w, const float* act, std::int64_t tokens, float* o
 // and benchmarks that compare paths.
 void MatMulAtLevel(SimdLevel level, const WeightView& w, const float* act, std::int64_t tokens,
                    float* out, ThreadPool& pool, MatMulScratch& scratch);
+
+// One weight of a product that shares its activations with others:
+// out[tokens, weight.rows] = act . weight^T.
+struct MatMulTarget {
+  WeightView weight;
+  float* out = nullptr;
+};
+
+// At most this many targets per MatMulShared call.
+inline constexpr std::size_t kMaxMatMulTargets = 4;
+
+// Every target's MatMul over the same activations `act` [tokens, cols] (all
+// weights have `cols` columns), as one fork-join: the activations are
+// quantized and prepared once per kernel layout, and the rows of all targets
+// are split over the pool together. Each output equals what MatMul gives for
+// that target alone, bit for bit. Fusing q/k/v or gate/up this way saves
+// their extra barriers, which decoding pays once per matrix and layer.
+// 1 <= targets.size() <= kMaxMatMulTargets, each ValidateWeight-ok, outputs
+// disjoint from each other and from `act` (programmer errors otherwise).
+void MatMulShared(std::span<const MatMulTarget> targets, const float* act, std::int64_t tokens,
+                  ThreadPool& pool, MatMulScratch& scratch);
+void MatMulSharedAtLevel(SimdLevel level, std::span<const MatMulTarget> targets, const float* act,
+                         std::int64_t tokens, ThreadPool& pool, MatMulScratch& scratch);
 
 }  // namespace citadel::kernels

@@ -73,9 +73,9 @@ void Model::AddResidual(int rows) {
 void Model::Attention(int layer_idx, const Chunk& chunk) {
   const LayerWeights& w = weights_.layers[Size(layer_idx)];
   const int rows = chunk.size();
-  kernels::MatMul(w.attn_q, xn_.data(), rows, q_.data(), *pool_, matmul_scratch_);
-  kernels::MatMul(w.attn_k, xn_.data(), rows, k_.data(), *pool_, matmul_scratch_);
-  kernels::MatMul(w.attn_v, xn_.data(), rows, v_.data(), *pool_, matmul_scratch_);
+  const kernels::MatMulTarget qkv[] = {
+      {w.attn_q, q_.data()}, {w.attn_k, k_.data()}, {w.attn_v, v_.data()}};
+  kernels::MatMulShared(qkv, xn_.data(), rows, *pool_, matmul_scratch_);
   PrepareQk(w, rows);
   StoreKv(layer_idx, chunk);
   AttendAll(layer_idx, chunk);
@@ -192,8 +192,8 @@ void Model::AttendTiles(int layer_idx, const Chunk& chunk) {
 void Model::FeedForward(int layer_idx, const Chunk& chunk) {
   const LayerWeights& w = weights_.layers[Size(layer_idx)];
   const int rows = chunk.size();
-  kernels::MatMul(w.ffn_gate, xn_.data(), rows, gate_.data(), *pool_, matmul_scratch_);
-  kernels::MatMul(w.ffn_up, xn_.data(), rows, up_.data(), *pool_, matmul_scratch_);
+  const kernels::MatMulTarget gate_up[] = {{w.ffn_gate, gate_.data()}, {w.ffn_up, up_.data()}};
+  kernels::MatMulShared(gate_up, xn_.data(), rows, *pool_, matmul_scratch_);
   const std::size_t ff = Size(config_.feed_forward_length);
   ForRows(rows, [&](int r) {
     const std::size_t offset = Size(r) * ff;

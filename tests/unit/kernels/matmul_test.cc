@@ -221,6 +221,56 @@ TEST(MatMulTest, TokenResultDoesNotDependOnBatch) {
   }
 }
 
+// q/k/v and gate/up are fused this way in the model: each output must be
+// exactly what its own MatMul gives, whether the targets share a prepared
+// layout (Q4_K and Q6_K panels) or not (Q4_0, Q8_0, F16), on every path,
+// and whatever the thread count.
+TEST(MatMulTest, SharedActivationsGiveEachTargetsOwnResult) {
+  constexpr std::int64_t kCols = 512, kMaxTokens = 40;
+  const std::vector<std::vector<std::pair<TensorType, std::int64_t>>> groups = {
+      {{TensorType::kQ4_K, 67}, {TensorType::kQ6_K, 16}, {TensorType::kQ4_K, 33}},
+      {{TensorType::kQ4_0, 19},
+       {TensorType::kQ8_0, 48},
+       {TensorType::kF16, 5},
+       {TensorType::kQ4_0, 1}}};
+  std::vector<float> act = RandomActivations(kMaxTokens, kCols, 11);
+  const SimdLevel max_level = MaxSupportedSimdLevel();
+  for (const auto& group : groups) {
+    std::vector<Matrix> matrices;
+    for (const auto& [type, rows] : group) {
+      matrices.push_back(RandomMatrix(type, rows, kCols, static_cast<std::uint32_t>(rows)));
+    }
+    for (SimdLevel level : {SimdLevel::kScalar, SimdLevel::kAvx2, SimdLevel::kAvxVnni,
+                            SimdLevel::kAvx512, SimdLevel::kAmx}) {
+      if (level > max_level) continue;
+      for (int threads : {1, 3}) {
+        for (std::int64_t tokens : {1, 5, 17, 40}) {
+          SCOPED_TRACE(std::string(SimdLevelName(level)) + " threads=" + std::to_string(threads) +
+                       " tokens=" + std::to_string(tokens));
+          ThreadPool pool(threads);
+          MatMulScratch scratch;
+          std::vector<std::vector<float>> shared(matrices.size());
+          std::vector<MatMulTarget> targets;
+          for (std::size_t i = 0; i < matrices.size(); ++i) {
+            const bool panels = matrices[i].panels != nullptr && i % 2 == 0;
+            shared[i].assign(tokens * matrices[i].rows, NAN);
+            targets.push_back(
+                {matrices[i].View(panels ? WeightLayout::kPanels : WeightLayout::kRows),
+                 shared[i].data()});
+          }
+          MatMulSharedAtLevel(level, targets, act.data(), tokens, pool, scratch);
+          for (std::size_t i = 0; i < matrices.size(); ++i) {
+            std::vector<float> alone(tokens * matrices[i].rows, NAN);
+            MatMulAtLevel(level, targets[i].weight, act.data(), tokens, alone.data(), pool,
+                          scratch);
+            EXPECT_EQ(shared[i], alone) << "target " << i;
+          }
+        }
+      }
+    }
+  }
+}
+
 TEST(MatMulTest, SteadyStateReusesScratch) {
   Matrix m = RandomMatrix(TensorType::kQ4_0, 32, 256, 5);
   std::vector<float> act = RandomActivations(8, 256, 6);
