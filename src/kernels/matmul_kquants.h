@@ -1,6 +1,6 @@
 // Internal to the Q2_K / Q3_K / Q5_K row-layout MatMul kernels
-// (matmul_kquants_avx2.cc, matmul_kquants_avx512.cc): the scalar unpacking
-// of packed sub-block scales both ISA files share.
+// (matmul_kquants_avx2.cc, matmul_kquants_avx512.cc): the unpacking of packed
+// sub-block scales and the weight prefetch both ISA files share.
 //
 // The kernels reuse activation layouts of kernels/matmul_kernels.h:
 //   Q5_K reads the Q4_K layout (PrepareQ4_K): its nibbles are Q4_K's, and the
