@@ -134,10 +134,6 @@ std::size_t PanelBytes(TensorType type, std::int64_t rows, std::int64_t cols) {
   return static_cast<std::size_t>(panels) * PanelStride(type, cols);
 }
 
-void PackedWeight::FreeDeleter::operator()(std::uint8_t* p) const {
-  std::free(p);
-}
-
 Result<PackedWeight> PackedWeight::Pack(const WeightView& rows, ThreadPool* pool) {
   CITADEL_TRY(ValidateWeight(rows));
   if (rows.layout != WeightLayout::kRows || !PanelLayoutSupports(rows.type)) {
@@ -145,13 +141,16 @@ Result<PackedWeight> PackedWeight::Pack(const WeightView& rows, ThreadPool* pool
                                 std::string(TensorTypeName(rows.type)));
   }
   const std::size_t bytes = PanelBytes(rows.type, rows.rows, rows.cols);
-  auto* data = static_cast<std::uint8_t*>(std::aligned_alloc(64, bytes));
-  if (data == nullptr) {
-    return ResourceExhaustedError("panels: cannot allocate " + std::to_string(bytes) + " bytes");
+  // Huge pages where the OS allows: the kernels stream several regions of
+  // each panel at once. The buffer comes zeroed, which the region padding
+  // relies on.
+  Result<PageBuffer> buffer = PageBuffer::Allocate(bytes);
+  if (!buffer.ok()) {
+    return ResourceExhaustedError("panels: " + std::string(buffer.status().message()));
   }
-  std::memset(data, 0, bytes);  // region padding
   PackedWeight packed;
-  packed.data_.reset(data);
+  packed.buffer_ = std::move(*buffer);
+  std::uint8_t* data = packed.buffer_.data();
   const Format fmt = FormatOf(rows.type);
   const std::size_t stride = PanelStride(rows.type, rows.cols);
   const std::size_t row_bytes = static_cast<std::size_t>(RowBytes(rows.type, rows.cols));

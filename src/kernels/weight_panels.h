@@ -37,6 +37,7 @@
 
 #include "gguf/tensor_type.h"
 #include "kernels/matmul.h"
+#include "util/page_buffer.h"
 #include "util/status.h"
 #include "util/thread_pool.h"
 
@@ -72,11 +73,8 @@ class PackedWeight {
   const WeightView& view() const { return view_; }
 
  private:
-  struct FreeDeleter {
-    void operator()(std::uint8_t* p) const;
-  };
   PackedWeight() = default;
-  std::unique_ptr<std::uint8_t, FreeDeleter> data_;
+  PageBuffer buffer_;
   WeightView view_;
 };
 
