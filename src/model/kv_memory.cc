@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <utility>
 
 #include "kernels/activation_quant.h"
 #include "kernels/dequantize.h"
@@ -34,10 +35,6 @@ void DecodeRow(kernels::KvCacheType type, const std::byte* src, float* dst, std:
 
 }  // namespace
 
-void KvMemory::FreeDeleter::operator()(std::byte* p) const {
-  std::free(p);
-}
-
 std::int64_t KvMemory::RowBytes() const {
   return kernels::KvBytes(shape_.type, RowElements(shape_));
 }
@@ -66,16 +63,12 @@ Result<KvMemory> KvMemory::Create(const KvShape& shape) {
   KvMemory memory;
   memory.shape_ = shape;
   const std::int64_t bytes = memory.size_bytes();
-  constexpr std::size_t kAlignment = 64;
-  const std::size_t rounded =
-      (static_cast<std::size_t>(bytes) + kAlignment - 1) / kAlignment * kAlignment;
-  void* raw = std::aligned_alloc(kAlignment, rounded);
-  if (raw == nullptr) {
+  Result<PageBuffer> buffer = PageBuffer::Allocate(static_cast<std::size_t>(bytes));
+  if (!buffer.ok()) {
     return ResourceExhaustedError("cannot allocate " + std::to_string(bytes) +
                                   " bytes of KV memory");
   }
-  std::memset(raw, 0, rounded);
-  memory.data_.reset(static_cast<std::byte*>(raw));
+  memory.buffer_ = std::move(*buffer);
   return memory;
 }
 
@@ -87,20 +80,19 @@ std::int64_t KvMemory::RowOffset(int layer_idx, bool value, std::int32_t block_i
 void KvMemory::StoreRows(int layer_idx, std::int32_t block_id, int slot, const float* key,
                          const float* value) {
   const std::int64_t n = RowElements(shape_);
-  EncodeRow(shape_.type, key, data_.get() + RowOffset(layer_idx, false, block_id, slot), n);
-  EncodeRow(shape_.type, value, data_.get() + RowOffset(layer_idx, true, block_id, slot), n);
+  EncodeRow(shape_.type, key, data() + RowOffset(layer_idx, false, block_id, slot), n);
+  EncodeRow(shape_.type, value, data() + RowOffset(layer_idx, true, block_id, slot), n);
 }
 
 void KvMemory::LoadRows(int layer_idx, std::int32_t block_id, int slot, float* key,
                         float* value) const {
   const std::int64_t n = RowElements(shape_);
-  const std::byte* data = data_.get();
-  DecodeRow(shape_.type, data + RowOffset(layer_idx, false, block_id, slot), key, n);
-  DecodeRow(shape_.type, data + RowOffset(layer_idx, true, block_id, slot), value, n);
+  DecodeRow(shape_.type, data() + RowOffset(layer_idx, false, block_id, slot), key, n);
+  DecodeRow(shape_.type, data() + RowOffset(layer_idx, true, block_id, slot), value, n);
 }
 
 kernels::PagedKvView KvMemory::LayerView(int layer_idx) const {
-  const std::byte* base = data_.get() + 2LL * layer_idx * LayerBytes();
+  const std::byte* base = data() + 2LL * layer_idx * LayerBytes();
   return kernels::PagedKvView{
       base,       base + LayerBytes(), shape_.block_size, shape_.num_kv_heads, shape_.head_dim,
       shape_.type};

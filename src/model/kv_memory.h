@@ -24,6 +24,7 @@
 #include "kernels/attention.h"
 #include "kernels/block_formats.h"
 #include "kernels/kv_cache_type.h"
+#include "util/page_buffer.h"
 #include "util/status.h"
 
 namespace citadel::model {
@@ -68,16 +69,16 @@ class KvMemory {
 
  private:
   KvMemory() = default;
-  struct FreeDeleter {
-    void operator()(std::byte* p) const;
-  };
+  std::byte* data() const { return reinterpret_cast<std::byte*>(buffer_.data()); }
   std::int64_t RowBytes() const;  // one position's [num_kv_heads * head_dim] elements
   std::int64_t LayerBytes() const;
-  // Byte offset of a key (value = false) or value row in data_.
+  // Byte offset of a key (value = false) or value row in data().
   std::int64_t RowOffset(int layer_idx, bool value, std::int32_t block_id, int slot) const;
 
   KvShape shape_;
-  std::unique_ptr<std::byte, FreeDeleter> data_;  // [layers][2 (k, v)][blocks]...
+  // [layers][2 (k, v)][blocks]...; huge pages where the OS allows (attention
+  // streams it), zero-filled by the OS page by page as it is first touched.
+  PageBuffer buffer_;
 };
 
 }  // namespace citadel::model
