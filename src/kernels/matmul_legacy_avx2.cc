@@ -96,6 +96,15 @@ struct Q5_0Tile {
 };
 
 // ------------------------------------------------------- Q4_1 / Q5_1 x Q8_1
+// The block's d and m (two halves at `dm`), each broadcast to 8 lanes.
+inline void ScaleAndMin(const void* dm, __m256* d, __m256* m) {
+  std::uint32_t bits;
+  std::memcpy(&bits, dm, 4);
+  const __m256 f = _mm256_castps128_ps256(_mm_cvtph_ps(_mm_cvtsi32_si128(static_cast<int>(bits))));
+  *d = _mm256_broadcastss_ps(_mm256_castps256_ps128(f));
+  *m = _mm256_permutevar8x32_ps(f, _mm256_set1_epi32(1));
+}
+
 // Unsigned quants of block `b` of a Q4_1 or Q5_1 row.
 inline __m256i QuantsQ4_1(const std::uint8_t* wrow, std::int64_t b) {
   return Nibbles(reinterpret_cast<const BlockQ4_1*>(wrow)[b].qs);
@@ -121,8 +130,9 @@ struct Q8_1TileOf {
       for (std::int64_t b = 0; b < nb; ++b) {
         const Block& blk = reinterpret_cast<const Block*>(wrow)[b];
         const __m256i wq = kQuants(wrow, b);
-        const __m256 wd = _mm256_set1_ps(LoadHalf(&blk.d));
-        const __m256 wm = _mm256_set1_ps(LoadHalf(&blk.m));
+        __m256 wd;
+        __m256 wm;
+        ScaleAndMin(&blk.d, &wd, &wm);
         for (int i = 0; i < T; ++i) {
           const std::uint8_t* row = act.Row(t0 + i);
           const __m256i aq = _mm256_load_si256(reinterpret_cast<const __m256i*>(row + b * 32));

@@ -45,6 +45,21 @@ inline __m512 PairHalves(const std::uint8_t* blk, bool full) {
   return _mm512_cvtph_ps(_mm512_castsi512_si256(_mm512_permutexvar_epi16(idx, words)));
 }
 
+// d and m of a block pair (halves 0, 1 of each block; the second block's
+// start at word kSecond) as PairHalves<0, kSecond> and PairHalves<1, kSecond + 1>.
+template <int kSecond>
+inline void PairScalesAndMins(const std::uint8_t* blk, bool full, __m512* d, __m512* m) {
+  const __mmask32 mask = full ? (3u | (3u << kSecond)) : 3u;
+  const __m512i words = _mm512_maskz_loadu_epi16(mask, blk);
+  constexpr short kD1 = kSecond, kM1 = kSecond + 1;
+  const __m512i idx =
+      _mm512_set_epi16(kM1, kM1, kM1, kM1, kM1, kM1, kM1, kM1, 1, 1, 1, 1, 1, 1, 1, 1, kD1, kD1,
+                       kD1, kD1, kD1, kD1, kD1, kD1, 0, 0, 0, 0, 0, 0, 0, 0);
+  const __m512i halves = _mm512_permutexvar_epi16(idx, words);
+  *d = _mm512_cvtph_ps(_mm512_castsi512_si256(halves));
+  *m = _mm512_cvtph_ps(_mm512_extracti64x4_epi64(halves, 1));
+}
+
 // The nibbles of a block pair (16 bytes each at `qs0`, `qs1`; qs1 ignored
 // when !full) as 64 u8 in element order.
 inline __m512i PairNibbles(const std::uint8_t* qs0, const std::uint8_t* qs1, bool full) {
@@ -129,8 +144,9 @@ struct Q8_1TileOf {
         const std::uint8_t* blk = wrow + p * 2 * sizeof(Block);
         const bool full = 2 * p + 1 < nb;
         const __m512i wq = PairQuants<Block, kFiveBit>(wrow, p, full);
-        const __m512 wd = PairHalves<0, kSecondWord>(blk, full);
-        const __m512 wm = PairHalves<1, kSecondWord + 1>(blk, full);
+        __m512 wd;
+        __m512 wm;
+        PairScalesAndMins<kSecondWord>(blk, full, &wd, &wm);
         for (int i = 0; i < T; ++i) {
           const std::uint8_t* row = act.Row(t0 + i);
           const __m512i aq = _mm512_load_si512(row + p * 64);
