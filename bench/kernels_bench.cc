@@ -1,5 +1,6 @@
 // Kernel benchmarks: MatMul per weight type at TinyLlama-1.1B shapes for
-// M = 1 and 8 (decode: weight streaming) and M = 512 (prefill GEMM), plus the
+// M = 1 and 8 (decode: weight streaming) and M = 512 (prefill GEMM) — every
+// shape for the main types, the FFN gate/up shape for the others — plus the
 // machine's read bandwidth measured the same way (same threads, buffers far
 // larger than the caches).
 //
@@ -26,6 +27,7 @@
 #include "kernels/matmul.h"
 #include "kernels/quantize.h"
 #include "kernels/weight_panels.h"
+#include "util/page_buffer.h"
 #include "util/thread_pool.h"
 
 namespace citadel::kernels {
@@ -43,14 +45,13 @@ ThreadPool& Pool() {
   return pool;
 }
 
-struct AlignedFree {
-  void operator()(void* p) const { std::free(p); }
-};
-using Buffer = std::unique_ptr<std::uint8_t, AlignedFree>;
-
-Buffer Allocate(std::size_t bytes) {
-  auto* p = static_cast<std::uint8_t*>(std::aligned_alloc(4096, (bytes + 4095) / 4096 * 4096));
-  return Buffer(p);
+// Benchmark memory comes as the model's panels and KV memory do: huge pages
+// where the OS allows (util/page_buffer.h), so the read bandwidth below is
+// the memory's, not the TLB's, and the kernels are measured as they run.
+PageBuffer Allocate(std::size_t bytes) {
+  Result<PageBuffer> buffer = PageBuffer::Allocate(bytes);
+  if (!buffer.ok()) std::abort();
+  return std::move(*buffer);
 }
 
 // Read bandwidth: every thread scans its share of a 1 GiB buffer with
@@ -58,8 +59,8 @@ Buffer Allocate(std::size_t bytes) {
 // figure is the memory's, not the loop's); best of 5.
 double MeasureReadBandwidthGBps() {
   static const double gbps = [] {
-    Buffer buffer = Allocate(kStreamBytes);
-    std::memset(buffer.get(), 1, kStreamBytes);
+    PageBuffer buffer = Allocate(kStreamBytes);
+    std::memset(buffer.data(), 1, kStreamBytes);
     ThreadPool& pool = Pool();
     std::vector<const void*> found(pool.size());
     double best = 0;
@@ -67,7 +68,7 @@ double MeasureReadBandwidthGBps() {
       auto start = std::chrono::steady_clock::now();
       pool.Run([&](int idx) {
         auto [begin, end] = ThreadPool::Split(kStreamBytes, idx, pool.size());
-        found[idx] = std::memchr(buffer.get() + begin, 0, end - begin);
+        found[idx] = std::memchr(buffer.data() + begin, 0, end - begin);
       });
       double seconds =
           std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -90,7 +91,7 @@ void BM_ReadBandwidth(benchmark::State& state) {
 // A weight matrix: 64 distinct quantized rows (from seeded normal values)
 // repeated to `rows`, in `copies` copies.
 struct WeightSet {
-  std::vector<Buffer> copies;
+  std::vector<PageBuffer> copies;
   std::size_t matrix_bytes = 0;
 };
 
@@ -108,9 +109,9 @@ WeightSet MakeWeights(TensorType type, std::int64_t rows, std::int64_t cols, int
   WeightSet set;
   set.matrix_bytes = row_bytes * rows;
   for (int c = 0; c < copies; ++c) {
-    Buffer b = Allocate(set.matrix_bytes);
+    PageBuffer b = Allocate(set.matrix_bytes);
     for (std::int64_t r = 0; r < rows; ++r) {
-      std::memcpy(b.get() + r * row_bytes, distinct.data() + (r % kDistinct) * row_bytes,
+      std::memcpy(b.data() + r * row_bytes, distinct.data() + (r % kDistinct) * row_bytes,
                   row_bytes);
     }
     set.copies.push_back(std::move(b));
@@ -139,8 +140,8 @@ void BM_MatMul(benchmark::State& state) {
   const bool panels = state.range(4) == 1;
   std::vector<WeightView> views;
   std::vector<PackedWeight> packed;
-  for (const Buffer& copy : weights.copies) {
-    const WeightView rows_view{type, copy.get(), rows, cols};
+  for (const PageBuffer& copy : weights.copies) {
+    const WeightView rows_view{type, copy.data(), rows, cols};
     if (!panels) {
       views.push_back(rows_view);
       continue;
@@ -174,20 +175,27 @@ void BM_MatMul(benchmark::State& state) {
 constexpr std::int64_t kShapes[][2] = {{2048, 2048}, {5632, 2048}, {2048, 5632}, {32000, 2048}};
 constexpr TensorType kTypes[] = {TensorType::kQ4_0, TensorType::kQ8_0, TensorType::kQ4_K,
                                  TensorType::kQ6_K, TensorType::kF16};
+// The other types MatMul runs, at the FFN gate/up shape only.
+constexpr TensorType kOtherTypes[] = {TensorType::kQ4_1, TensorType::kQ5_0, TensorType::kQ5_1,
+                                      TensorType::kQ2_K, TensorType::kQ3_K, TensorType::kQ5_K,
+                                      TensorType::kBF16};
+
+void AddCases(benchmark::internal::Benchmark* b, TensorType type, const std::int64_t shape[2]) {
+  // Both layouts where this machine loads panels (PanelsPreferred), to compare.
+  const std::int64_t layouts = PanelsPreferred(type) ? 2 : 1;
+  for (std::int64_t tokens : {1, 8, 512}) {
+    for (std::int64_t layout = 0; layout < layouts; ++layout) {
+      b->Args({static_cast<std::int64_t>(type), shape[0], shape[1], tokens, layout});
+    }
+  }
+}
 
 void MatMulArgs(benchmark::internal::Benchmark* b) {
   b->ArgNames({"type", "rows", "cols", "M", "panels"});
   for (TensorType type : kTypes) {
-    // Both layouts where this machine loads panels (PanelsPreferred), to compare.
-    const std::int64_t layouts = PanelsPreferred(type) ? 2 : 1;
-    for (const auto& shape : kShapes) {
-      for (std::int64_t tokens : {1, 8, 512}) {
-        for (std::int64_t layout = 0; layout < layouts; ++layout) {
-          b->Args({static_cast<std::int64_t>(type), shape[0], shape[1], tokens, layout});
-        }
-      }
-    }
+    for (const auto& shape : kShapes) AddCases(b, type, shape);
   }
+  for (TensorType type : kOtherTypes) AddCases(b, type, kShapes[1]);
 }
 
 BENCHMARK(BM_ReadBandwidth)->Iterations(1)->Unit(benchmark::kMillisecond)->UseRealTime();
