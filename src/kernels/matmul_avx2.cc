@@ -92,8 +92,8 @@ using F32Tile = FloatTileOf<false>::Tile<T>;
 template <int T>
 using F16Tile = FloatTileOf<true>::Tile<T>;
 
-const PathKernels kF32 = {FloatRowBytes, PrepareF32, ComputeTiles<F32Tile>};
-const PathKernels kF16 = {FloatRowBytes, PrepareF16, ComputeTiles<F16Tile>};
+const PathKernels kF32 = {FloatRowBytes, PrepareF32, ComputeRowTiles<F32Tile, kMaxTile>};
+const PathKernels kF16 = {FloatRowBytes, PrepareF16, ComputeRowTiles<F16Tile, kMaxTile>};
 
 }  // namespace
 

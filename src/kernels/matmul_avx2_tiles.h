@@ -38,67 +38,13 @@
 
 #include "kernels/block_formats.h"
 #include "kernels/matmul_kernels.h"
+#include "kernels/matmul_row_tiles.h"
+#include "kernels/matmul_x86.h"
 
 namespace citadel::kernels::internal {
 namespace {  // NOLINT(build/namespaces)
 
 constexpr int kMaxTile = 4;  // 16 ymm registers: up to 4 tokens per tile
-// Rows a token tile visits before the next tile starts: the tile's prepared
-// activations stay in L1 while a few weight rows pass (each output is still
-// computed by one tile call, so the order changes no result).
-constexpr std::int64_t kRowChunk = 8;
-
-inline float LoadHalf(const void* p) {
-  std::uint16_t h;
-  std::memcpy(&h, p, 2);
-  return _cvtsh_ss(h);
-}
-
-inline float HSum(__m256 v) {
-  __m128 x = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-  x = _mm_add_ps(x, _mm_movehl_ps(x, x));
-  x = _mm_add_ss(x, _mm_movehdup_ps(x));
-  return _mm_cvtss_f32(x);
-}
-
-template <template <int> class Tile, typename... Args>
-inline void DispatchTile(int n, Args&&... args) {
-  switch (n) {
-    case 1:
-      Tile<1>::Run(args...);
-      break;
-    case 2:
-      Tile<2>::Run(args...);
-      break;
-    case 3:
-      Tile<3>::Run(args...);
-      break;
-    default:
-      Tile<4>::Run(args...);
-      break;
-  }
-}
-
-template <template <int> class Tile>
-void ComputeTiles(const WeightView& w, const PreparedActivations& act, std::int64_t row_begin,
-                  std::int64_t row_end, std::int64_t tok_begin, std::int64_t tok_end, float* out,
-                  std::uint8_t* /*thread_scratch*/) {
-  const std::size_t row_bytes = static_cast<std::size_t>(RowBytes(w.type, w.cols));
-  for (std::int64_t block = tok_begin; block < tok_end; block += kTokenBlock) {
-    const std::int64_t block_end = std::min(block + kTokenBlock, tok_end);
-    for (std::int64_t chunk = row_begin; chunk < row_end; chunk += kRowChunk) {
-      const std::int64_t chunk_end = std::min(chunk + kRowChunk, row_end);
-      for (std::int64_t t = block; t < block_end; t += kMaxTile) {
-        const int n = static_cast<int>(std::min<std::int64_t>(kMaxTile, block_end - t));
-        for (std::int64_t r = chunk; r < chunk_end; ++r) {
-          DispatchTile<Tile>(n, w.data + r * row_bytes, w.cols, act, t, out + t * w.rows + r,
-                             w.rows);
-        }
-      }
-    }
-  }
-}
-
 // ---------------------------------------------------------------- Q4_0 x Q8_0
 template <class Dot>
 struct Q4_0TileOf {
@@ -291,16 +237,16 @@ struct Q6_KTileOf {
 // The tables of one policy's integer kernels.
 template <class Dot>
 const PathKernels kQ4_0TileKernels = {Q4_0RowBytes, PrepareQ4_0,
-                                      ComputeTiles<Q4_0TileOf<Dot>::template Tile>};
+                                      ComputeRowTiles<Q4_0TileOf<Dot>::template Tile, kMaxTile>};
 template <class Dot>
 const PathKernels kQ8_0TileKernels = {Q8_0RowBytes, PrepareQ8_0,
-                                      ComputeTiles<Q8_0TileOf<Dot>::template Tile>};
+                                      ComputeRowTiles<Q8_0TileOf<Dot>::template Tile, kMaxTile>};
 template <class Dot>
 const PathKernels kQ4_KTileKernels = {Q4_KRowBytes, PrepareQ4_K,
-                                      ComputeTiles<Q4_KTileOf<Dot>::template Tile>};
+                                      ComputeRowTiles<Q4_KTileOf<Dot>::template Tile, kMaxTile>};
 template <class Dot>
 const PathKernels kQ6_KTileKernels = {Q6_KRowBytes, PrepareQ6_K,
-                                      ComputeTiles<Q6_KTileOf<Dot>::template Tile>};
+                                      ComputeRowTiles<Q6_KTileOf<Dot>::template Tile, kMaxTile>};
 
 // The integer kernel of `type` for policy Dot, or nullptr for other types.
 template <class Dot>

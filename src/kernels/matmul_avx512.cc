@@ -28,64 +28,11 @@
 
 #include "kernels/block_formats.h"
 #include "kernels/matmul_kernels.h"
+#include "kernels/matmul_row_tiles.h"
+#include "kernels/matmul_x86.h"
 
 namespace citadel::kernels::internal {
 namespace {
-
-inline float LoadHalf(const void* p) {
-  std::uint16_t h;
-  std::memcpy(&h, p, 2);
-  return _cvtsh_ss(h);
-}
-
-// Runs RowTile<T> for T = n (1..8).
-template <template <int> class Tile, typename... Args>
-inline void DispatchTile(int n, Args&&... args) {
-  switch (n) {
-    case 1:
-      Tile<1>::Run(args...);
-      break;
-    case 2:
-      Tile<2>::Run(args...);
-      break;
-    case 3:
-      Tile<3>::Run(args...);
-      break;
-    case 4:
-      Tile<4>::Run(args...);
-      break;
-    case 5:
-      Tile<5>::Run(args...);
-      break;
-    case 6:
-      Tile<6>::Run(args...);
-      break;
-    case 7:
-      Tile<7>::Run(args...);
-      break;
-    default:
-      Tile<8>::Run(args...);
-      break;
-  }
-}
-
-// Shared loop: token blocks (L2 reuse), rows, then tiles of up to 8 tokens.
-template <template <int> class Tile>
-void ComputeTiles(const WeightView& w, const PreparedActivations& act, std::int64_t row_begin,
-                  std::int64_t row_end, std::int64_t tok_begin, std::int64_t tok_end, float* out,
-                  std::uint8_t* /*thread_scratch*/) {
-  const std::size_t row_bytes = static_cast<std::size_t>(RowBytes(w.type, w.cols));
-  for (std::int64_t block = tok_begin; block < tok_end; block += kTokenBlock) {
-    const std::int64_t block_end = std::min(block + kTokenBlock, tok_end);
-    for (std::int64_t r = row_begin; r < row_end; ++r) {
-      const std::uint8_t* wrow = w.data + r * row_bytes;
-      for (std::int64_t t = block; t < block_end; t += 8) {
-        const int n = static_cast<int>(std::min<std::int64_t>(8, block_end - t));
-        DispatchTile<Tile>(n, wrow, w.cols, act, t, out + t * w.rows + r, w.rows);
-      }
-    }
-  }
-}
 
 // ---------------------------------------------------------------- Q4_0 x Q8_0
 // Nibbles of a block pair as 64 u8 in element order (tail: second block zero).
@@ -347,17 +294,17 @@ using F32Tile = FloatTileOf<false>::Tile<T>;
 template <int T>
 using F16Tile = FloatTileOf<true>::Tile<T>;
 
-const PathKernels kQ4_0 = {Q4_0RowBytes, PrepareQ4_0, ComputeTiles<Q4_0Tile>, nullptr,
+const PathKernels kQ4_0 = {Q4_0RowBytes, PrepareQ4_0, ComputeRowTiles<Q4_0Tile, 8>, nullptr,
                            QuantizeActivationAvx512};
-const PathKernels kQ8_0 = {Q8_0RowBytes, PrepareQ8_0, ComputeTiles<Q8_0Tile>, nullptr,
+const PathKernels kQ8_0 = {Q8_0RowBytes, PrepareQ8_0, ComputeRowTiles<Q8_0Tile, 8>, nullptr,
                            QuantizeActivationAvx512};
-const PathKernels kQ4_K = {Q4_KRowBytes, PrepareQ4_K, ComputeTiles<Q4_KTile>, nullptr,
+const PathKernels kQ4_K = {Q4_KRowBytes, PrepareQ4_K, ComputeRowTiles<Q4_KTile, 8>, nullptr,
                            QuantizeActivationAvx512};
-const PathKernels kQ6_K = {Q6_KRowBytes, PrepareQ6_K, ComputeTiles<Q6_KTile>, nullptr,
+const PathKernels kQ6_K = {Q6_KRowBytes, PrepareQ6_K, ComputeRowTiles<Q6_KTile, 8>, nullptr,
                            QuantizeActivationAvx512};
-const PathKernels kF32 = {FloatRowBytes, PrepareF32, ComputeTiles<F32Tile>, nullptr,
+const PathKernels kF32 = {FloatRowBytes, PrepareF32, ComputeRowTiles<F32Tile, 8>, nullptr,
                           QuantizeActivationAvx512};
-const PathKernels kF16 = {FloatRowBytes, PrepareF16, ComputeTiles<F16Tile>, nullptr,
+const PathKernels kF16 = {FloatRowBytes, PrepareF16, ComputeRowTiles<F16Tile, 8>, nullptr,
                           QuantizeActivationAvx512};
 
 }  // namespace

@@ -21,60 +21,13 @@
 #include "kernels/block_formats.h"
 #include "kernels/matmul_kernels.h"
 #include "kernels/matmul_kquants.h"
+#include "kernels/matmul_row_tiles.h"
+#include "kernels/matmul_x86.h"
 
 namespace citadel::kernels::internal {
 namespace {
 
 constexpr int kMaxTile = 4;  // 16 ymm registers: up to 4 tokens per tile
-
-inline float LoadHalf(const void* p) {
-  std::uint16_t h;
-  std::memcpy(&h, p, 2);
-  return _cvtsh_ss(h);
-}
-
-inline float HSum(__m256 v) {
-  __m128 x = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-  x = _mm_add_ps(x, _mm_movehl_ps(x, x));
-  x = _mm_add_ss(x, _mm_movehdup_ps(x));
-  return _mm_cvtss_f32(x);
-}
-
-template <template <int> class Tile, typename... Args>
-inline void DispatchTile(int n, Args&&... args) {
-  switch (n) {
-    case 1:
-      Tile<1>::Run(args...);
-      break;
-    case 2:
-      Tile<2>::Run(args...);
-      break;
-    case 3:
-      Tile<3>::Run(args...);
-      break;
-    default:
-      Tile<4>::Run(args...);
-      break;
-  }
-}
-
-// Token blocks (L2 reuse), rows, then tiles of up to kMaxTile tokens.
-template <template <int> class Tile>
-void ComputeTiles(const WeightView& w, const PreparedActivations& act, std::int64_t row_begin,
-                  std::int64_t row_end, std::int64_t tok_begin, std::int64_t tok_end, float* out,
-                  std::uint8_t* /*thread_scratch*/) {
-  const std::size_t row_bytes = static_cast<std::size_t>(RowBytes(w.type, w.cols));
-  for (std::int64_t block = tok_begin; block < tok_end; block += kTokenBlock) {
-    const std::int64_t block_end = std::min(block + kTokenBlock, tok_end);
-    for (std::int64_t r = row_begin; r < row_end; ++r) {
-      const std::uint8_t* wrow = w.data + r * row_bytes;
-      for (std::int64_t t = block; t < block_end; t += kMaxTile) {
-        const int n = static_cast<int>(std::min<std::int64_t>(kMaxTile, block_end - t));
-        DispatchTile<Tile>(n, wrow, w.cols, act, t, out + t * w.rows + r, w.rows);
-      }
-    }
-  }
-}
 
 // Bit `bit` of each byte of `bits` moved to bit `to` (every other bit zero).
 // The 16-bit shifts never carry a bit across bytes into position `to`.
@@ -251,9 +204,9 @@ struct Q2_KTile {
   }
 };
 
-const PathKernels kQ2_K = {Q6_KRowBytes, PrepareQ6_K, ComputeTiles<Q2_KTile>};
-const PathKernels kQ3_K = {Q6_KRowBytes, PrepareQ6_K, ComputeTiles<Q3_KTile>};
-const PathKernels kQ5_K = {Q4_KRowBytes, PrepareQ4_K, ComputeTiles<Q5_KTile>};
+const PathKernels kQ2_K = {Q6_KRowBytes, PrepareQ6_K, ComputeRowTiles<Q2_KTile, kMaxTile>};
+const PathKernels kQ3_K = {Q6_KRowBytes, PrepareQ6_K, ComputeRowTiles<Q3_KTile, kMaxTile>};
+const PathKernels kQ5_K = {Q4_KRowBytes, PrepareQ4_K, ComputeRowTiles<Q5_KTile, kMaxTile>};
 
 }  // namespace
 

@@ -22,24 +22,12 @@
 #include "kernels/block_formats.h"
 #include "kernels/matmul_kernels.h"
 #include "kernels/matmul_legacy.h"
+#include "kernels/matmul_x86.h"
 
 namespace citadel::kernels::internal {
 namespace {
 
 constexpr int kMaxTile = 4;  // 16 ymm registers: up to 4 tokens per tile
-
-inline float LoadHalf(const void* p) {
-  std::uint16_t h;
-  std::memcpy(&h, p, 2);
-  return _cvtsh_ss(h);
-}
-
-inline float HSum(__m256 v) {
-  __m128 x = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-  x = _mm_add_ps(x, _mm_movehl_ps(x, x));
-  x = _mm_add_ss(x, _mm_movehdup_ps(x));
-  return _mm_cvtss_f32(x);
-}
 
 // s32 lanes: sum of each 4 consecutive products of u8 `w` and s8 `a`.
 inline __m256i DotLanes(__m256i w, __m256i a) {
