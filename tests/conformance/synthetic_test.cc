@@ -6,13 +6,17 @@
 //   F32/F16: logits of the first positions within 1e-3 (relative to the
 //            row's largest magnitude) and the same top-1 token everywhere.
 //   quantized: the same top-1 token on >= 96% of positions. Issue 5 asks for
-//            99%. The first positions agree to ~4e-7, but the integer
-//            activation quantization amplifies float-order differences in
-//            attention over later positions (the reference differs from
-//            itself by as much between its flash-attention on and off
-//            paths), and these random models have flat logits: every
-//            disagreement seen is a near tie (reference top-2 margin under
-//            1% of the largest logit). Measured: 248..253 of 256.
+//            99%; measured 252..256 of 256 (98.4..100%) on the AVX-512/AMX
+//            paths. The reference does not reach 99% against itself: its
+//            flash-attention on and off paths agree on 240..253 of 256 for
+//            these same files. Why: the first positions agree to ~3e-7, but
+//            1e-7 matmul-order differences flip an occasional F16 rounding
+//            in the KV cache, attention outputs then differ by ~1e-5, and
+//            once one Q8_0 activation rounds the other way (token 42 of the
+//            llama Q8_0 case) every later logit differs by ~1e-2 of the
+//            largest. These random models have flat logits, so positions
+//            whose top-2 margin is below that flip. The AVX2 and scalar
+//            paths sum in other orders (249..250 for llama Q8_0), hence 96%.
 #include <gtest/gtest.h>
 
 #include <algorithm>
