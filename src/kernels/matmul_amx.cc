@@ -338,11 +338,7 @@ void PanelTile(const WeightView& w, const PreparedActivations& act, const Panel&
   if constexpr (F::kHasMins) {
     const std::int64_t groups = w.cols / 32;
     for (int m = 0; m < mvalid; ++m) {
-      const float* sums = F::ActGroupSums(act.Row(t0 + m), w.cols);
-      for (std::int64_t g = 0; g < groups; ++g) {
-        acc[m] =
-            _mm512_fnmadd_ps(_mm512_load_ps(p.mins + g * kTile), _mm512_set1_ps(sums[g]), acc[m]);
-      }
+      acc[m] = SubtractMins(acc[m], p.mins, F::ActGroupSums(act.Row(t0 + m), w.cols), groups);
     }
   }
   const __mmask16 mask = static_cast<__mmask16>((1u << nvalid) - 1);

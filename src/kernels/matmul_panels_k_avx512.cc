@@ -72,10 +72,18 @@ template <bool kFifthBit, int kCount>
     for (int j = 0; j < kCount; ++j) part[j] = _mm512_setzero_ps();
     for (int pair = 0; pair < 4; ++pair) {
       __m512i lo[8], hi[8];
-      LoadQ4_KPair(p, s, pair, lo, hi);
-      if constexpr (kFifthBit) AddQ5_KHighBits(p, s, pair, lo, hi);
+      __m512 ws_hi = Q4_KGroupScale(sw, d, 2 * pair + 1);
+      if constexpr (kFifthBit) {
+        LoadQ4_KPair(p, s, pair, lo, hi);
+        AddQ5_KHighBits(p, s, pair, lo, hi);
+      } else {
+        // hi holds 16 x the quants (dot sums stay below 2^24, so they convert
+        // exactly), and ws_hi / 16 is exact: the products equal the
+        // unscaled ones bit for bit.
+        LoadQ4_KPairHigh16(p, s, pair, lo, hi);
+        ws_hi = _mm512_mul_ps(ws_hi, _mm512_set1_ps(1.0f / 16));
+      }
       const __m512 ws_lo = Q4_KGroupScale(sw, d, 2 * pair);
-      const __m512 ws_hi = Q4_KGroupScale(sw, d, 2 * pair + 1);
       for (int j = 0; j < kCount; ++j) {
         const std::int32_t* a = tok[j].words + s * 64 + pair * 16;
         const __m512i isum_lo = WordDots<8>(lo, a, _mm512_setzero_si512());
@@ -88,12 +96,8 @@ template <bool kFifthBit, int kCount>
       acc[j] = _mm512_fmadd_ps(part[j], _mm512_set1_ps(tok[j].da[s]), acc[j]);
     }
   }
-  for (int j = 0; j < kCount; ++j) {
-    for (std::int64_t g = 0; g < w.cols / 32; ++g) {
-      acc[j] = _mm512_fnmadd_ps(_mm512_load_ps(minv + g * 16), _mm512_set1_ps(tok[j].group_sums[g]),
-                                acc[j]);
-    }
-  }
+  for (int j = 0; j < kCount; ++j)
+    acc[j] = SubtractMins(acc[j], minv, tok[j].group_sums, w.cols / 32);
 }
 
 template <int kCount>

@@ -317,10 +317,7 @@ void VnniFinish(const WeightView& w, const PreparedActivations& act, const RowSu
       }
     }
     if constexpr (F::kHasMins) {
-      const float* sums = F::ActGroupSums(row, w.cols);
-      for (std::int64_t g = 0; g < w.cols / 32; ++g) {
-        acc = _mm512_fnmadd_ps(_mm512_load_ps(rs.mins_t + g * kTile), _mm512_set1_ps(sums[g]), acc);
-      }
+      acc = SubtractMins(acc, rs.mins_t, F::ActGroupSums(row, w.cols), w.cols / 32);
     }
     _mm512_mask_storeu_ps(out + (t0 + t) * w.rows + r0, mask, acc);
   }
