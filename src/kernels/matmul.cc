@@ -13,6 +13,7 @@
 #include "kernels/matmul_kernels.h"
 #include "kernels/vec_dot.h"
 #include "kernels/weight_panels.h"
+#include "util/chunk_queue.h"
 
 namespace citadel::kernels {
 namespace {
@@ -27,6 +28,10 @@ constexpr std::int64_t kParallelPrepareTokens = 4;
 
 // Rows of one thread's share are a multiple of this (a cache line of outputs).
 constexpr std::int64_t kRowGrain = 16;
+
+// The shortest chunk of grains a participant claims: 64 rows, tens of
+// kilobytes of weights, long enough that claiming costs nothing measurable.
+constexpr std::int64_t kMinChunkGrains = 4;
 
 const internal::PathKernels* PanelKernelsFor(SimdLevel level, TensorType type) {
   if (level >= SimdLevel::kAmx) {
@@ -236,11 +241,13 @@ void MatMulSharedAtLevel(SimdLevel level, std::span<const MatMulTarget> targets,
   std::uint8_t* thread_scratch = tmp + plan.tmp_bytes * threads;
   PrepareShared(plan, act, targets[0].weight.cols, tokens, tmp, pool);
 
-  // The targets' row grains, end to end, split over the pool as one range.
+  // The targets' row grains, end to end, handed out as one range in guided
+  // chunks (util/chunk_queue.h): long contiguous runs for streaming, and no
+  // participant left waiting for a slower one at the end.
   std::int64_t grains = 0;
   for (const MatMulTarget& t : targets) grains += (t.weight.rows + kRowGrain - 1) / kRowGrain;
-  pool.Run([&](int thread_idx) {
-    const auto [begin, end] = ThreadPool::Split(grains, thread_idx, threads);
+  ChunkQueue queue(grains, threads, kMinChunkGrains);
+  auto compute = [&](int thread_idx, std::int64_t begin, std::int64_t end) {
     std::int64_t first = 0;  // the first grain of target i
     for (std::size_t i = 0; i < targets.size() && first < end; ++i) {
       const WeightView& w = targets[i].weight;
@@ -256,6 +263,10 @@ void MatMulSharedAtLevel(SimdLevel level, std::span<const MatMulTarget> targets,
       }
       first += count;
     }
+  };
+  pool.Run([&](int thread_idx) {
+    std::int64_t begin = 0, end = 0;
+    while (queue.Next(&begin, &end)) compute(thread_idx, begin, end);
   });
 }
 
