@@ -103,7 +103,8 @@ std::uint64_t XorWords(const std::uint8_t* data, std::size_t bytes) {
 }
 
 // Seconds to read the decode cases' weight copies once, in the matrix
-// products' order and split (one pool run per copy).
+// products' order with one pool run per copy as they make (each participant
+// scans a static half, where the products hand out chunks).
 double ScanSeconds(const std::vector<WeightView>& views, std::size_t matrix_bytes) {
   ThreadPool& pool = Pool();
   std::vector<std::uint64_t> sinks(pool.size());

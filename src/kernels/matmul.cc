@@ -26,7 +26,7 @@ constexpr std::size_t RoundUp64(std::size_t n) {
 // one extra fork-join would cost more than it saves.
 constexpr std::int64_t kParallelPrepareTokens = 4;
 
-// Rows of one thread's share are a multiple of this (a cache line of outputs).
+// Rows of one chunk of work are a multiple of this (a cache line of outputs).
 constexpr std::int64_t kRowGrain = 16;
 
 // The shortest chunk of grains a participant claims: 64 rows, tens of

@@ -22,8 +22,8 @@ namespace {  // NOLINT(build/namespaces)
 // complete, and a little ahead into L1, so the load itself hits. Far
 // prefetches straight into L1 (the old scheme) hold an L1 fill buffer for the
 // whole DRAM access, and the 16 of them cap one core's stream: Q4_0 M=1 read
-// 80% of the memory's bandwidth with them, 89-92% with this, on 2 threads of
-// a Sapphire Rapids-class Xeon (bench/, interleaved A/B).
+// 80% of a plain scan's bandwidth with them, 89-92% with this, on 2 threads
+// of a Sapphire Rapids-class Xeon (the panel loop alone, interleaved A/B).
 
 // How far ahead a Q4_0 / Q8_0 kernel prefetches its quants into L2.
 constexpr int kFarBytes = 3072;
@@ -129,29 +129,16 @@ inline __m512 Q4_KGroupMin(const Q4_KScaleWords& sw, __m512 dmin, int g) {
 }
 
 // Q4_K quants of super-block s, words 8j .. 8j + 7: group 2j (low nibbles)
-// and 2j + 1 (high nibbles), word m of each = elements 4m .. 4m + 3.
+// and 2j + 1 (high nibbles), word m of each = elements 4m .. 4m + 3. With
+// kHighInPlace, group 2j + 1's nibbles stay where they are, as 16 x the
+// quant: one AND per word instead of a shift and an AND, and the caller
+// scales those sums by 1/16, which is exact.
+template <bool kHighInPlace = false>
 inline void LoadQ4_KPair(const PanelRegions& p, std::int64_t s, int j, __m512i lo[8],
                          __m512i hi[8]) {
   const std::uint8_t* q = p.r[3] + (s * 32 + 8 * j) * 64;
   // Ahead of the loads: the hardware prefetcher alone leaves the first load
   // of each super-block waiting on memory.
-  const char* ahead = PrefetchTarget(p, 3, s, 32 * 64) + 8 * j * 64;
-  const __m512i low4 = _mm512_set1_epi8(0x0F);
-  for (int m = 0; m < 8; ++m) {
-    PrefetchFar(ahead + 64 * m);
-    PrefetchNear(q + 64 * m);
-    const __m512i x = _mm512_load_si512(q + 64 * m);
-    lo[m] = _mm512_and_si512(x, low4);
-    hi[m] = _mm512_and_si512(_mm512_srli_epi16(x, 4), low4);
-  }
-}
-
-// Q4_K quants as LoadQ4_KPair, but group 2j + 1's nibbles left where they
-// are, as 16 x the quant: one AND per word instead of a shift and an AND.
-// The caller scales those sums by 1/16, which is exact.
-inline void LoadQ4_KPairHigh16(const PanelRegions& p, std::int64_t s, int j, __m512i lo[8],
-                               __m512i hi16[8]) {
-  const std::uint8_t* q = p.r[3] + (s * 32 + 8 * j) * 64;
   const char* ahead = PrefetchTarget(p, 3, s, 32 * 64) + 8 * j * 64;
   const __m512i low4 = _mm512_set1_epi8(0x0F), high4 = _mm512_set1_epi8(0xF0);
   for (int m = 0; m < 8; ++m) {
@@ -159,7 +146,8 @@ inline void LoadQ4_KPairHigh16(const PanelRegions& p, std::int64_t s, int j, __m
     PrefetchNear(q + 64 * m);
     const __m512i x = _mm512_load_si512(q + 64 * m);
     lo[m] = _mm512_and_si512(x, low4);
-    hi16[m] = _mm512_and_si512(x, high4);
+    hi[m] =
+        kHighInPlace ? _mm512_and_si512(x, high4) : _mm512_and_si512(_mm512_srli_epi16(x, 4), low4);
   }
 }
 

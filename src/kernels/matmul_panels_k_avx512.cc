@@ -71,19 +71,17 @@ template <bool kFifthBit, int kCount>
     __m512 part[kCount];
     for (int j = 0; j < kCount; ++j) part[j] = _mm512_setzero_ps();
     for (int pair = 0; pair < 4; ++pair) {
+      // Q4_K keeps its high nibbles in place (16 x the quants; the dot sums
+      // stay below 2^24, so they convert exactly) and takes 1/16 into the
+      // scale, also exact: the products equal the unscaled ones bit for bit.
+      // Q5_K's fifth bit needs them shifted down.
       __m512i lo[8], hi[8];
-      __m512 ws_hi = Q4_KGroupScale(sw, d, 2 * pair + 1);
-      if constexpr (kFifthBit) {
-        LoadQ4_KPair(p, s, pair, lo, hi);
-        AddQ5_KHighBits(p, s, pair, lo, hi);
-      } else {
-        // hi holds 16 x the quants (dot sums stay below 2^24, so they convert
-        // exactly), and ws_hi / 16 is exact: the products equal the
-        // unscaled ones bit for bit.
-        LoadQ4_KPairHigh16(p, s, pair, lo, hi);
-        ws_hi = _mm512_mul_ps(ws_hi, _mm512_set1_ps(1.0f / 16));
-      }
+      LoadQ4_KPair<!kFifthBit>(p, s, pair, lo, hi);
+      if constexpr (kFifthBit) AddQ5_KHighBits(p, s, pair, lo, hi);
       const __m512 ws_lo = Q4_KGroupScale(sw, d, 2 * pair);
+      const __m512 ws_hi =
+          kFifthBit ? Q4_KGroupScale(sw, d, 2 * pair + 1)
+                    : _mm512_mul_ps(Q4_KGroupScale(sw, d, 2 * pair + 1), _mm512_set1_ps(1.0f / 16));
       for (int j = 0; j < kCount; ++j) {
         const std::int32_t* a = tok[j].words + s * 64 + pair * 16;
         const __m512i isum_lo = WordDots<8>(lo, a, _mm512_setzero_si512());
