@@ -9,7 +9,8 @@
 //      inputs (K = 32, or 16 for Q6_K whose sub-block scales cover 16),
 //      K/4 rows of [16 outputs x 4 consecutive inputs]. Alongside: one float
 //      scale per (chunk, output) — block scale, times the sub-block scale
-//      for the K-quants — and for Q4_K the scaled mins.
+//      for the K-quants — and for Q4_K the scaled mins (Q4_K / Q5_K panels:
+//      the integer mins of each super-block, Q4_KMins).
 //   2. For each tile of 16 tokens (the last one padded with zero rows): per
 //      chunk one TDPBSSD (16 tokens x 16 outputs x K, exact int32), stored
 //      and folded into 16 float vectors, one per token, lanes = outputs
@@ -74,7 +75,7 @@ void ConfigureTiles(int k) {
 struct Panel {
   std::int8_t* b;     // [chunks][K/4][16][4]
   float* scales;      // [chunks][16]
-  float* mins;        // [cols/32][16] (Q4_K)
+  float* mins;        // [cols/32][16] (Q4_K rows); Q4_KMins per super-block (panels)
   std::int8_t* vals;  // [16][cols] the decoded rows
   float* row_scales;  // [chunks]
   float* row_mins;    // [cols/32]
@@ -163,11 +164,9 @@ struct Q8Activations {
 template <class Unpack>
 void RepackLegacyPanel(const WeightView& w, std::int64_t r0, const Panel& p) {
   const PanelRegions regions = Regions(w, r0);
-  const std::size_t block_quants =
-      (static_cast<std::size_t>(RowBytes(w.type, kQK)) - 2) * kPanelRows;
   for (std::int64_t b = 0; b < w.cols / kQK; ++b) {
-    _mm512_store_ps(p.scales + b * kTile, HalfVector(regions.r[0], b));
-    Unpack::Quants(regions.r[1] + b * block_quants, p.b + b * kQK * kTile);
+    _mm512_store_ps(p.scales + b * kTile, HalfVector(FieldAt(regions, 0, b)));
+    Unpack::Quants(FieldAt(regions, 1, b), p.b + b * kQK * kTile);
   }
 }
 
@@ -210,22 +209,23 @@ template <bool kFifthBit>
 struct Q4_KPanelFormatOf {
   static constexpr int kK = 32;
   static constexpr int kChunksPerActScale = 8;
-  static constexpr bool kHasMins = true;
+  static constexpr bool kHasMins = false;  // not as floats per group: IntegerMins
   static float ActScale(const std::uint8_t* row, std::int64_t cols, std::int64_t chunk) {
     return Q8KActivations::ActScale(row, cols, chunk, kChunksPerActScale);
   }
-  static const float* ActGroupSums(const std::uint8_t* row, std::int64_t cols) {
-    return reinterpret_cast<const float*>(row + Q8_KOffsetSums(cols / kQKK));
-  }
+  // The super-blocks' Q4_KMins, kept in the Panel's mins (8 x 16 floats per
+  // super-block, more than a Q4_KMins takes).
+  static Q4_KMins* IntegerMins(const Panel& p) { return reinterpret_cast<Q4_KMins*>(p.mins); }
+  static_assert(sizeof(Q4_KMins) <= 8 * kTile * sizeof(float));
   static void RepackPanel(const WeightView& w, std::int64_t r0, const Panel& p) {
     const PanelRegions regions = Regions(w, r0);
     for (std::int64_t s = 0; s < w.cols / kQKK; ++s) {
-      const __m512 d = HalfVector(regions.r[0], s), dmin = HalfVector(regions.r[1], s);
+      const __m512 d = HalfVector(FieldAt(regions, 0, s));
       const Q4_KScaleWords sw = LoadQ4_KScales(regions, s);
       for (int g = 0; g < 8; ++g) {
         _mm512_store_ps(p.scales + (s * 8 + g) * kTile, Q4_KGroupScale(sw, d, g));
-        _mm512_store_ps(p.mins + (s * 8 + g) * kTile, Q4_KGroupMin(sw, dmin, g));
       }
+      IntegerMins(p)[s] = LoadQ4_KMins(regions, sw, s);
       for (int pair = 0; pair < 4; ++pair) {
         __m512i lo[8], hi[8];
         LoadQ4_KPair(regions, s, pair, lo, hi);
@@ -254,7 +254,7 @@ struct Q6_KPanelFormat {
     const PanelRegions regions = Regions(w, r0);
     const __m512i offset = _mm512_set1_epi8(32);
     for (std::int64_t s = 0; s < w.cols / kQKK; ++s) {
-      const __m512 d = HalfVector(regions.r[3], s);
+      const __m512 d = HalfVector(FieldAt(regions, 3, s));
       for (int c = 0; c < 16; ++c) {
         _mm512_store_ps(p.scales + (s * 16 + c) * kTile, Q6_KChunkScale(regions, s, d, c));
       }
@@ -304,6 +304,28 @@ inline void TileDot1(const std::uint8_t* a, std::size_t stride, const std::int8_
 }
 
 template <class F>
+concept HasIntegerMins = requires(const Panel& p) {
+  F::IntegerMins(p);
+};
+
+// What TileAccumulator takes from a super-block's part before scaling it:
+// nothing, or the Q4_K / Q5_K panels' min term of token t0 + m.
+template <class F>
+auto MinTermOf(const WeightView& w, const PreparedActivations& act, const Panel& p,
+               std::int64_t t0) {
+  if constexpr (HasIntegerMins<F>) {
+    const Q4_KMins* mins = F::IntegerMins(p);
+    const std::size_t pair_sums_at = PanelQ8KOffsetPairSums(w.cols / kQKK);
+    return [mins, pair_sums_at, &act, t0](int m, std::int64_t s, __m512 part) {
+      const auto* pair_sums = reinterpret_cast<const std::int32_t*>(act.Row(t0 + m) + pair_sums_at);
+      return SubtractMinDot(part, mins[s], pair_sums + s * 4);
+    };
+  } else {
+    return NoMinTerm{};
+  }
+}
+
+template <class F>
 void PanelTile(const WeightView& w, const PreparedActivations& act, const Panel& p, std::int64_t r0,
                int nvalid, std::int64_t t0, int mvalid, float* out) {
   constexpr int kK = F::kK;
@@ -314,6 +336,7 @@ void PanelTile(const WeightView& w, const PreparedActivations& act, const Panel&
   alignas(64) std::int32_t c_buf[2][kTile * kTile];
   TileAccumulator<F> accumulator;
   __m512* acc = accumulator.acc;
+  const auto min_term = MinTermOf<F>(w, act, p, t0);
   // Software pipeline: while the TMUL works on chunk c + 1 and chunk c's
   // tile is stored, the vector units scale chunk c - 1 (stored one step
   // earlier, so its stores have retired). Chunks are still scaled in order.
@@ -323,18 +346,18 @@ void PanelTile(const WeightView& w, const PreparedActivations& act, const Panel&
     _tile_stored(0, c_buf[0], 64);
     if (c > 0) {
       accumulator.Add(c - 1, c_buf[1], p.scales + (c - 1) * kTile, act_scales + (c - 1) * kTile,
-                      mvalid);
+                      mvalid, min_term);
     }
     if (c + 1 < chunks) {
       if (c + 2 < chunks) TileDot0<kK>(a, stride, p.b, c + 2);
       _tile_stored(1, c_buf[1], 64);
-      accumulator.Add(c, c_buf[0], p.scales + c * kTile, act_scales + c * kTile, mvalid);
+      accumulator.Add(c, c_buf[0], p.scales + c * kTile, act_scales + c * kTile, mvalid, min_term);
     }
   }
   // The last chunk is still waiting in its buffer.
   const std::int64_t last = chunks - 1;
-  accumulator.Add(last, c_buf[last & 1], p.scales + last * kTile, act_scales + last * kTile,
-                  mvalid);
+  accumulator.Add(last, c_buf[last & 1], p.scales + last * kTile, act_scales + last * kTile, mvalid,
+                  min_term);
   if constexpr (F::kHasMins) {
     const std::int64_t groups = w.cols / 32;
     for (int m = 0; m < mvalid; ++m) {
@@ -385,12 +408,6 @@ void AmxCompute(const WeightView& w, const PreparedActivations& act, std::int64_
   _tile_release();
 }
 
-// Panels: the tiles' panel, or the K-quant VNNI kernel's scaled mins.
-template <class F>
-std::size_t AllPanelScratchBytes(const WeightView& w, std::int64_t tokens) {
-  return std::max(ScratchBytes<F>(w, tokens), VnniKPanelsScratchBytes(w, tokens));
-}
-
 template <class F>
 std::size_t AllScratchBytes(const WeightView& w, std::int64_t tokens) {
   // One call uses either the tiles (panel) or VNNI (row sums), never both.
@@ -430,9 +447,8 @@ template <class F>
 constexpr PathKernels PanelTable(std::size_t (*row_bytes)(std::int64_t),
                                  void (*prepare)(const float*, const void*, std::int64_t,
                                                  std::uint8_t*)) {
-  return {
-      row_bytes, prepare,        AmxCompute<F>, AllPanelScratchBytes<F>, QuantizeActivationAvx512,
-      kTile,     kAmxPanelTokens};
+  return {row_bytes, prepare,        AmxCompute<F>, ScratchBytes<F>, QuantizeActivationAvx512,
+          kTile,     kAmxPanelTokens};
 }
 
 const PathKernels kQ4_0Panels = PanelTable<Q4_0PanelFormat>(PanelQ8RowBytes, PreparePanelQ4_0);

@@ -91,9 +91,10 @@ void PrepareF16(const float* act, const void* partner, std::int64_t cols, std::u
 std::size_t PanelQ8RowBytes(std::int64_t cols);
 void PreparePanelQ4_0(const float* act, const void* partner, std::int64_t cols, std::uint8_t* dst);
 void PreparePanelQ8_0(const float* act, const void* partner, std::int64_t cols, std::uint8_t* dst);
-// Panel weights (Q4_K, Q6_K), partner Q8_K, S = super-blocks:
+// Panel weights (Q4_K, Q5_K, Q6_K), partner Q8_K, S = super-blocks:
 //   [S * 256 int8 quants in element order][S floats: activation scale]
-//   [S * 8 floats: scale * sum of each 32-element group]
+//   [S * 4 int32: the sums of the 32-element groups g as int16 pairs
+//    {g0, g2} {g1, g3} {g4, g6} {g5, g7}, the order Q4_KMins (VPDPWSSD) wants]
 //   [S * 16 int32: sum of each 16-element group]
 std::size_t PanelQ8KRowBytes(std::int64_t cols);
 void PreparePanelQ8K(const float* act, const void* partner, std::int64_t cols, std::uint8_t* dst);
@@ -131,8 +132,11 @@ constexpr std::size_t PanelQ8OffsetScales(std::int64_t blocks) {
 constexpr std::size_t PanelQ8OffsetSums(std::int64_t blocks) {
   return PanelQ8OffsetScales(blocks) + RoundUp64(blocks * 4);
 }
+constexpr std::size_t PanelQ8KOffsetPairSums(std::int64_t sb) {
+  return Q8_KOffsetScales(sb) + RoundUp64(sb * 4);
+}
 constexpr std::size_t PanelQ8KOffsetBsums(std::int64_t sb) {
-  return Q8_KOffsetSums(sb) + RoundUp64(sb * 8 * 4);
+  return PanelQ8KOffsetPairSums(sb) + RoundUp64(sb * 4 * 4);
 }
 }  // namespace
 
@@ -171,12 +175,11 @@ void VnniPanelsCompute(const WeightView& w, const PreparedActivations& act, std:
                        std::int64_t row_end, std::int64_t tok_begin, std::int64_t tok_end,
                        float* out, std::uint8_t* thread_scratch);
 
-// The same for Q4_K and Q6_K panels (matmul_panels_k_avx512.cc), with the
-// thread scratch it needs.
+// The same for Q4_K, Q5_K and Q6_K panels (matmul_panels_k_avx512.cc); it
+// needs no thread scratch.
 void VnniKPanelsCompute(const WeightView& w, const PreparedActivations& act, std::int64_t row_begin,
                         std::int64_t row_end, std::int64_t tok_begin, std::int64_t tok_end,
                         float* out, std::uint8_t* thread_scratch);
-std::size_t VnniKPanelsScratchBytes(const WeightView& w, std::int64_t tokens);
 
 // Tokens per block in the prefill loop: a block's prepared activations stay
 // in L2 while every row of the thread's share streams past them.

@@ -159,12 +159,18 @@ struct Q6_KFormat {
 // chunk in order, lanes = the 16 rows of a panel:
 //   one activation scale per chunk (Q4_0, Q8_0):  acc += isum * (ws * da)
 //   one per super-block of G chunks (K-quants):   part += isum * ws over the
-//     super-block's chunks (part starting at 0), then acc += part * da.
+//     super-block's chunks (part starting at 0), then acc += part * da, where
+//     Q4_K / Q5_K panels first take their min term from part.
 // Both kernels must use exactly these operations so their results match bit
 // for bit.
 inline __m512 AccumulateChunk(__m512 isum_f, __m512 ws, float da, __m512 acc) {
   return _mm512_fmadd_ps(isum_f, _mm512_mul_ps(ws, _mm512_set1_ps(da)), acc);
 }
+
+// A super-block's part as it is (every format but the Q4_K / Q5_K panels).
+struct NoMinTerm {
+  __m512 operator()(int /*token*/, std::int64_t /*super_block*/, __m512 part) const { return part; }
+};
 
 // The tile kernel's accumulators for 16 tokens.
 template <class F>
@@ -179,10 +185,12 @@ struct TileAccumulator {
   }
 
   // Adds chunk c: `buf` is its 16 x 16 int32 tile, `ws_ptr` its 16 weight
-  // scales, `act_scales` its 16 activation scales.
+  // scales, `act_scales` its 16 activation scales. At a super-block's end,
+  // min_term(token, super-block, part) gives what is scaled into acc.
   // Tokens from `mvalid` on are padding and skipped.
+  template <class MinTerm = NoMinTerm>
   void Add(std::int64_t c, const std::int32_t* buf, const float* ws_ptr, const float* act_scales,
-           int mvalid) {
+           int mvalid, const MinTerm& min_term = {}) {
     const __m512 ws = _mm512_load_ps(ws_ptr);
     if constexpr (kG == 1) {
       for (int m = 0; m < kTile; ++m) {
@@ -198,7 +206,8 @@ struct TileAccumulator {
       if ((c + 1) % kG == 0) {
         for (int m = 0; m < kTile; ++m) {
           if (m >= mvalid) break;
-          acc[m] = _mm512_fmadd_ps(part[m], _mm512_set1_ps(act_scales[m]), acc[m]);
+          acc[m] =
+              _mm512_fmadd_ps(min_term(m, c / kG, part[m]), _mm512_set1_ps(act_scales[m]), acc[m]);
           part[m] = _mm512_setzero_ps();
         }
       }

@@ -74,11 +74,11 @@ inline __m512i BlockSums(const __m512i v[8], const std::int32_t* a,
 // One panel (rows r0 .., `nvalid` real) times tokens [t0, t0 + kCount). The
 // count is a template argument so the accumulators stay in registers.
 template <class P, int kCount>
-void PanelPass(const WeightView& w, const std::uint8_t* panel, const PreparedActivations& act,
+void PanelPass(const WeightView& w, const PanelRegions& panel, const PreparedActivations& act,
                std::int64_t r0, int nvalid, std::int64_t t0, float* out) {
   const std::int64_t nb = w.cols / kQK;
-  const auto* scales = reinterpret_cast<const __m256i*>(panel);
-  const std::uint8_t* quants = panel + PanelRegionOffset(w.type, w.cols, 1);
+  const auto* scales = reinterpret_cast<const __m256i*>(panel.r[0]);
+  const std::uint8_t* quants = panel.r[1];
   const std::int32_t* a_words[kCount];
   const float* a_scales[kCount];
   const std::int32_t* a_corrections[kCount];
@@ -109,7 +109,7 @@ void PanelPass(const WeightView& w, const std::uint8_t* panel, const PreparedAct
 }
 
 template <class P>
-void PanelPassOf(int count, const WeightView& w, const std::uint8_t* panel,
+void PanelPassOf(int count, const WeightView& w, const PanelRegions& panel,
                  const PreparedActivations& act, std::int64_t r0, int nvalid, std::int64_t t0,
                  float* out) {
   switch (count) {
@@ -127,14 +127,14 @@ void PanelPassOf(int count, const WeightView& w, const std::uint8_t* panel,
 template <class P>
 void Compute(const WeightView& w, const PreparedActivations& act, std::int64_t row_begin,
              std::int64_t row_end, std::int64_t tok_begin, std::int64_t tok_end, float* out) {
-  const std::size_t stride = PanelStride(w.type, w.cols);
+  const PanelRegions first = Regions(w, 0);
   // Token blocks keep their activations in L2 while the panels stream past;
   // each panel then stays in L1 for the passes over the block's tokens.
   for (std::int64_t tb = tok_begin; tb < tok_end; tb += kTokenBlock) {
     const std::int64_t tb_end = std::min(tok_end, tb + kTokenBlock);
     for (std::int64_t r0 = row_begin; r0 < row_end; r0 += kPanelRows) {
       const int nvalid = static_cast<int>(std::min<std::int64_t>(kPanelRows, row_end - r0));
-      const std::uint8_t* panel = w.data + (r0 / kPanelRows) * stride;
+      const PanelRegions panel = AtPanel(first, r0);
       for (std::int64_t t0 = tb; t0 < tb_end; t0 += kTokensPerPass) {
         const int count = static_cast<int>(std::min<std::int64_t>(kTokensPerPass, tb_end - t0));
         PanelPassOf<P>(count, w, panel, act, r0, nvalid, t0, out);
@@ -147,8 +147,8 @@ const PathKernels kQ4_0Panels = {PanelQ8RowBytes, PreparePanelQ4_0, VnniPanelsCo
                                  QuantizeActivationAvx512};
 const PathKernels kQ8_0Panels = {PanelQ8RowBytes, PreparePanelQ8_0, VnniPanelsCompute, nullptr,
                                  QuantizeActivationAvx512};
-const PathKernels kKPanels = {PanelQ8KRowBytes, PreparePanelQ8K, VnniKPanelsCompute,
-                              VnniKPanelsScratchBytes, QuantizeActivationAvx512};
+const PathKernels kKPanels = {PanelQ8KRowBytes, PreparePanelQ8K, VnniKPanelsCompute, nullptr,
+                              QuantizeActivationAvx512};
 
 }  // namespace
 

@@ -4,8 +4,8 @@
 // unsigned 4 / 5-bit quants; Q6_K: a 16-element group of unsigned 6-bit quants, less 32 x the
 // activation sum) in the 16 lanes, then TileAccumulator's float steps in
 // chunk order: part += isum * (d * scale) per chunk, acc += part * da per
-// super-block, and for Q4_K / Q5_K, after the whole row, acc -= (dmin * min) x
-// (da * group sum) per group. So the result equals the AMX tiles' bit for bit.
+// super-block, where Q4_K / Q5_K first take their min term from part
+// (SubtractMinDot). So the result equals the AMX tiles' bit for bit.
 //
 // Thread-safe: pure functions over borrowed buffers and the caller's scratch.
 #pragma GCC diagnostic ignored "-Wuninitialized"
@@ -38,17 +38,17 @@ inline __m512i WordDots(const __m512i* v, const std::int32_t* a, __m512i init) {
 
 // One token's prepared activation row.
 struct TokenRow {
-  const std::int32_t* words;  // the quants, 4 per word
-  const float* da;            // per super-block
-  const float* group_sums;    // da * sum per 32-element group
-  const std::int32_t* bsums;  // per 16-element group
+  const std::int32_t* words;      // the quants, 4 per word
+  const float* da;                // per super-block
+  const std::int32_t* pair_sums;  // the 32-element groups' sums as int16 pairs
+  const std::int32_t* bsums;      // per 16-element group
 };
 
 TokenRow Token(const PreparedActivations& act, std::int64_t t, std::int64_t sb) {
   const std::uint8_t* row = act.Row(t);
   return {reinterpret_cast<const std::int32_t*>(row),
           reinterpret_cast<const float*>(row + Q8_KOffsetScales(sb)),
-          reinterpret_cast<const float*>(row + Q8_KOffsetSums(sb)),
+          reinterpret_cast<const std::int32_t*>(row + PanelQ8KOffsetPairSums(sb)),
           reinterpret_cast<const std::int32_t*>(row + PanelQ8KOffsetBsums(sb))};
 }
 
@@ -57,17 +57,16 @@ TokenRow Token(const PreparedActivations& act, std::int64_t t, std::int64_t sb) 
 // accumulators stay in registers once inlined.
 template <bool kFifthBit, int kCount>
 [[gnu::always_inline]] inline void Q4_KPass(const WeightView& w, const PanelRegions& p,
-                                            const TokenRow* tok, float* minv, __m512* acc) {
+                                            const TokenRow* tok, __m512* acc) {
   const std::int64_t sb = w.cols / kQKK;
   for (std::int64_t s = 0; s < sb; ++s) {
-    // The small regions, ahead as the quants are (LoadQ4_KPair).
-    PrefetchSuperBlock(p, 0, s, 32);
-    PrefetchSuperBlock(p, 1, s, 32);
-    PrefetchSuperBlock(p, 2, s, 3 * 64);
+    // The block's head, ahead as the quants are (LoadQ4_KPair): d, dmin and
+    // the scales, back to back in 256 bytes (block-major).
+    PrefetchSuperBlock(p, 0, s, 256);
     if constexpr (kFifthBit) PrefetchSuperBlock(p, 4, s, 8 * 64);
-    const __m512 d = HalfVector(p.r[0], s), dmin = HalfVector(p.r[1], s);
+    const __m512 d = HalfVector(FieldAt(p, 0, s));
     const Q4_KScaleWords sw = LoadQ4_KScales(p, s);
-    for (int g = 0; g < 8; ++g) _mm512_store_ps(minv + (s * 8 + g) * 16, Q4_KGroupMin(sw, dmin, g));
+    const Q4_KMins mins = LoadQ4_KMins(p, sw, s);
     __m512 part[kCount];
     for (int j = 0; j < kCount; ++j) part[j] = _mm512_setzero_ps();
     for (int pair = 0; pair < 4; ++pair) {
@@ -91,11 +90,10 @@ template <bool kFifthBit, int kCount>
       }
     }
     for (int j = 0; j < kCount; ++j) {
-      acc[j] = _mm512_fmadd_ps(part[j], _mm512_set1_ps(tok[j].da[s]), acc[j]);
+      const __m512 net = SubtractMinDot(part[j], mins, tok[j].pair_sums + s * 4);
+      acc[j] = _mm512_fmadd_ps(net, _mm512_set1_ps(tok[j].da[s]), acc[j]);
     }
   }
-  for (int j = 0; j < kCount; ++j)
-    acc[j] = SubtractMins(acc[j], minv, tok[j].group_sums, w.cols / 32);
 }
 
 template <int kCount>
@@ -105,7 +103,7 @@ template <int kCount>
   for (std::int64_t s = 0; s < sb; ++s) {
     PrefetchSuperBlock(p, 2, s, 4 * 64);  // the scales, ahead as DecodeQ6_KHalf's quants
     PrefetchSuperBlock(p, 3, s, 32);
-    const __m512 d = HalfVector(p.r[3], s);
+    const __m512 d = HalfVector(FieldAt(p, 3, s));
     __m512 part[kCount];
     for (int j = 0; j < kCount; ++j) part[j] = _mm512_setzero_ps();
     for (int h = 0; h < 2; ++h) {
@@ -130,7 +128,7 @@ template <int kCount>
 // One panel times tokens [t0, t0 + kCount).
 template <int kCount>
 void KPanelPass(const WeightView& w, const PreparedActivations& act, const PanelRegions& p,
-                std::int64_t r0, int nvalid, std::int64_t t0, float* minv, float* out) {
+                std::int64_t r0, int nvalid, std::int64_t t0, float* out) {
   const std::int64_t sb = w.cols / kQKK;
   TokenRow tok[kCount];
   __m512 acc[kCount];
@@ -139,9 +137,9 @@ void KPanelPass(const WeightView& w, const PreparedActivations& act, const Panel
     acc[j] = _mm512_setzero_ps();
   }
   if (w.type == TensorType::kQ4_K) {
-    Q4_KPass<false, kCount>(w, p, tok, minv, acc);
+    Q4_KPass<false, kCount>(w, p, tok, acc);
   } else if (w.type == TensorType::kQ5_K) {
-    Q4_KPass<true, kCount>(w, p, tok, minv, acc);
+    Q4_KPass<true, kCount>(w, p, tok, acc);
   } else {
     Q6_KPass<kCount>(w, p, tok, acc);
   }
@@ -153,32 +151,28 @@ void KPanelPass(const WeightView& w, const PreparedActivations& act, const Panel
 
 }  // namespace
 
-std::size_t VnniKPanelsScratchBytes(const WeightView& w, std::int64_t) {
-  return RoundUp64(static_cast<std::size_t>(w.cols / 32) * 64);
-}
-
 void VnniKPanelsCompute(const WeightView& w, const PreparedActivations& act, std::int64_t row_begin,
                         std::int64_t row_end, std::int64_t tok_begin, std::int64_t tok_end,
-                        float* out, std::uint8_t* thread_scratch) {
-  auto* minv = reinterpret_cast<float*>(thread_scratch);
+                        float* out, std::uint8_t*) {
+  const PanelRegions first = Regions(w, 0);
   for (std::int64_t tb = tok_begin; tb < tok_end; tb += kTokenBlock) {
     const std::int64_t tb_end = std::min(tok_end, tb + kTokenBlock);
     for (std::int64_t r0 = row_begin; r0 < row_end; r0 += kPanelRows) {
       const int nvalid = static_cast<int>(std::min<std::int64_t>(kPanelRows, row_end - r0));
-      const PanelRegions p = Regions(w, r0);
+      const PanelRegions p = AtPanel(first, r0);
       for (std::int64_t t0 = tb; t0 < tb_end; t0 += kTokensPerPass) {
         switch (std::min<std::int64_t>(kTokensPerPass, tb_end - t0)) {
           case 1:
-            KPanelPass<1>(w, act, p, r0, nvalid, t0, minv, out);
+            KPanelPass<1>(w, act, p, r0, nvalid, t0, out);
             break;
           case 2:
-            KPanelPass<2>(w, act, p, r0, nvalid, t0, minv, out);
+            KPanelPass<2>(w, act, p, r0, nvalid, t0, out);
             break;
           case 3:
-            KPanelPass<3>(w, act, p, r0, nvalid, t0, minv, out);
+            KPanelPass<3>(w, act, p, r0, nvalid, t0, out);
             break;
           default:
-            KPanelPass<kTokensPerPass>(w, act, p, r0, nvalid, t0, minv, out);
+            KPanelPass<kTokensPerPass>(w, act, p, r0, nvalid, t0, out);
         }
       }
     }

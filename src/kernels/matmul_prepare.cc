@@ -82,13 +82,18 @@ void PreparePanelQ8K(const float*, const void* partner, std::int64_t cols, std::
   const std::int64_t sb = cols / kQKK;
   const auto* blocks = static_cast<const BlockQ8_K*>(partner);
   auto* da = reinterpret_cast<float*>(dst + Q8_KOffsetScales(sb));
-  auto* sums = reinterpret_cast<float*>(dst + Q8_KOffsetSums(sb));
+  auto* pair_sums = reinterpret_cast<std::int16_t*>(dst + PanelQ8KOffsetPairSums(sb));
   auto* bsums = reinterpret_cast<std::int32_t*>(dst + PanelQ8KOffsetBsums(sb));
+  static constexpr int kPairOrder[8] = {0, 2, 1, 3, 4, 6, 5, 7};
   for (std::int64_t s = 0; s < sb; ++s) {
     const BlockQ8_K& b = blocks[s];
     std::memcpy(dst + s * kQKK, b.qs, kQKK);
     da[s] = b.d;
-    for (int g = 0; g < 8; ++g) sums[s * 8 + g] = b.d * (b.bsums[2 * g] + b.bsums[2 * g + 1]);
+    // A 32-element group sums to at most 32 x 128 in magnitude: an int16.
+    for (int k = 0; k < 8; ++k) {
+      const int g = kPairOrder[k];
+      pair_sums[s * 8 + k] = static_cast<std::int16_t>(b.bsums[2 * g] + b.bsums[2 * g + 1]);
+    }
     for (int g = 0; g < 16; ++g) bsums[s * 16 + g] = b.bsums[g];
   }
 }

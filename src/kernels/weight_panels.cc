@@ -29,6 +29,9 @@ struct Format {
   int block_bytes = 0;
   int num_fields = 0;
   Field fields[5] = {};
+  // Region-major (false): each field's blocks together. Block-major (true):
+  // each block's fields together, back to back, the block padded to 64 bytes.
+  bool by_block = false;
 };
 
 Format FormatOf(TensorType type) {
@@ -44,7 +47,8 @@ Format FormatOf(TensorType type) {
               {{Field::kHalf, 0, 2, 0},
                {Field::kHalf, 2, 2, 0},
                {Field::kWords, 4, 12, 0},
-               {Field::kWords, 16, 128, 0}}};
+               {Field::kWords, 16, 128, 0}},
+              true};
     case TensorType::kQ5_K:
       return {kQKK,
               sizeof(BlockQ5_K),
@@ -53,7 +57,8 @@ Format FormatOf(TensorType type) {
                {Field::kHalf, 2, 2, 0},
                {Field::kWords, 4, 12, 0},
                {Field::kWords, 48, 128, 0},
-               {Field::kWords, 16, 32, 0}}};
+               {Field::kWords, 16, 32, 0}},
+              true};
     case TensorType::kQ6_K:
       return {kQKK,
               sizeof(BlockQ6_K),
@@ -61,7 +66,8 @@ Format FormatOf(TensorType type) {
               {{Field::kWords, 0, 128, 0},
                {Field::kWords, 128, 64, 0},
                {Field::kWords, 192, 16, 0},
-               {Field::kHalf, 208, 2, 0}}};
+               {Field::kHalf, 208, 2, 0}},
+              true};
     default:
       return {};
   }
@@ -69,6 +75,28 @@ Format FormatOf(TensorType type) {
 
 std::size_t RegionBytes(const Field& f, std::int64_t blocks) {
   return RoundUp64(static_cast<std::size_t>(blocks) * f.bytes * kPanelRows);
+}
+
+// Block-major: bytes of one block's fields, padded to 64.
+std::size_t BlockUnitBytes(const Format& fmt) {
+  std::size_t bytes = 0;
+  for (int i = 0; i < fmt.num_fields; ++i) bytes += fmt.fields[i].bytes * kPanelRows;
+  return RoundUp64(bytes);
+}
+
+// Where field `field` of block 0 starts in a panel, and the bytes from one
+// block's field to the next block's.
+std::size_t FieldOffset(const Format& fmt, std::int64_t cols, int field) {
+  std::size_t offset = 0;
+  for (int i = 0; i < field && i < fmt.num_fields; ++i) {
+    offset += fmt.by_block ? fmt.fields[i].bytes * kPanelRows
+                           : RegionBytes(fmt.fields[i], cols / fmt.block_elements);
+  }
+  return offset;
+}
+
+std::size_t FieldStep(const Format& fmt, int field) {
+  return fmt.by_block ? BlockUnitBytes(fmt) : fmt.fields[field].bytes * kPanelRows;
 }
 
 // Copies one row between GGUF blocks (`row`; nullptr packs a zero row) and
@@ -79,15 +107,15 @@ void MoveRow(const Format& fmt, std::int64_t cols,
              std::conditional_t<kToPanel, std::uint8_t*, const std::uint8_t*> panel, int n,
              std::conditional_t<kToPanel, const std::uint8_t*, std::uint8_t*> row) {
   const std::int64_t blocks = cols / fmt.block_elements;
-  std::size_t region = 0;
   for (int i = 0; i < fmt.num_fields; ++i) {
     const Field& f = fmt.fields[i];
     const int piece = f.kind == Field::kHalf ? 2 : 4;
     const std::uint32_t toggle = f.toggle * 0x01010101u;
+    const std::size_t start = FieldOffset(fmt, cols, i), step = FieldStep(fmt, i);
     for (std::int64_t b = 0; b < blocks; ++b) {
       const std::size_t field_at = static_cast<std::size_t>(b) * fmt.block_bytes + f.offset;
-      std::size_t slot = region + static_cast<std::size_t>(b) * f.bytes * kPanelRows +
-                         static_cast<std::size_t>(n) * piece;
+      std::size_t slot =
+          start + static_cast<std::size_t>(b) * step + static_cast<std::size_t>(n) * piece;
       for (int byte = 0; byte < f.bytes; byte += piece, slot += kPanelRows * piece) {
         std::uint32_t v = 0;
         if constexpr (kToPanel) {
@@ -101,7 +129,6 @@ void MoveRow(const Format& fmt, std::int64_t cols,
         }
       }
     }
-    region += RegionBytes(f, blocks);
   }
 }
 
@@ -117,16 +144,18 @@ bool PanelsPreferred(TensorType type) {
 }
 
 std::size_t PanelRegionOffset(TensorType type, std::int64_t cols, int field) {
+  return FieldOffset(FormatOf(type), cols, field);
+}
+
+std::size_t PanelFieldStep(TensorType type, int field) {
   const Format fmt = FormatOf(type);
-  std::size_t offset = 0;
-  for (int i = 0; i < field && i < fmt.num_fields; ++i) {
-    offset += RegionBytes(fmt.fields[i], cols / fmt.block_elements);
-  }
-  return offset;
+  return field < fmt.num_fields ? FieldStep(fmt, field) : 0;
 }
 
 std::size_t PanelStride(TensorType type, std::int64_t cols) {
-  return PanelRegionOffset(type, cols, FormatOf(type).num_fields);
+  const Format fmt = FormatOf(type);
+  if (fmt.by_block) return (cols / fmt.block_elements) * BlockUnitBytes(fmt);
+  return FieldOffset(fmt, cols, fmt.num_fields);
 }
 
 std::size_t PanelBytes(TensorType type, std::int64_t rows, std::int64_t cols) {
