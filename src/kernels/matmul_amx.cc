@@ -162,8 +162,7 @@ struct Q8Activations {
 
 // Q4_0 and Q8_0: per block, one scale vector and the quant words.
 template <class Unpack>
-void RepackLegacyPanel(const WeightView& w, std::int64_t r0, const Panel& p) {
-  const PanelRegions regions = Regions(w, r0);
+void RepackLegacyPanel(const WeightView& w, const PanelRegions& regions, const Panel& p) {
   for (std::int64_t b = 0; b < w.cols / kQK; ++b) {
     _mm512_store_ps(p.scales + b * kTile, HalfVector(FieldAt(regions, 0, b)));
     Unpack::Quants(FieldAt(regions, 1, b), p.b + b * kQK * kTile);
@@ -180,8 +179,8 @@ struct Q4_0PanelFormat : Q8Activations {
                          _mm512_sub_epi8(_mm512_and_si512(_mm512_srli_epi16(x, 4), low4), eight));
     }
   }
-  static void RepackPanel(const WeightView& w, std::int64_t r0, const Panel& p) {
-    RepackLegacyPanel<Q4_0PanelFormat>(w, r0, p);
+  static void RepackPanel(const WeightView& w, const PanelRegions& regions, const Panel& p) {
+    RepackLegacyPanel<Q4_0PanelFormat>(w, regions, p);
   }
 };
 
@@ -192,8 +191,8 @@ struct Q8_0PanelFormat : Q8Activations {
       _mm512_store_si512(b + 64 * k, _mm512_xor_si512(_mm512_load_si512(q + 64 * k), bias));
     }
   }
-  static void RepackPanel(const WeightView& w, std::int64_t r0, const Panel& p) {
-    RepackLegacyPanel<Q8_0PanelFormat>(w, r0, p);
+  static void RepackPanel(const WeightView& w, const PanelRegions& regions, const Panel& p) {
+    RepackLegacyPanel<Q8_0PanelFormat>(w, regions, p);
   }
 };
 
@@ -217,8 +216,7 @@ struct Q4_KPanelFormatOf {
   // super-block, more than a Q4_KMins takes).
   static Q4_KMins* IntegerMins(const Panel& p) { return reinterpret_cast<Q4_KMins*>(p.mins); }
   static_assert(sizeof(Q4_KMins) <= 8 * kTile * sizeof(float));
-  static void RepackPanel(const WeightView& w, std::int64_t r0, const Panel& p) {
-    const PanelRegions regions = Regions(w, r0);
+  static void RepackPanel(const WeightView& w, const PanelRegions& regions, const Panel& p) {
     for (std::int64_t s = 0; s < w.cols / kQKK; ++s) {
       const __m512 d = HalfVector(FieldAt(regions, 0, s));
       const Q4_KScaleWords sw = LoadQ4_KScales(regions, s);
@@ -250,8 +248,7 @@ struct Q6_KPanelFormat {
   static float ActScale(const std::uint8_t* row, std::int64_t cols, std::int64_t chunk) {
     return Q8KActivations::ActScale(row, cols, chunk, kChunksPerActScale);
   }
-  static void RepackPanel(const WeightView& w, std::int64_t r0, const Panel& p) {
-    const PanelRegions regions = Regions(w, r0);
+  static void RepackPanel(const WeightView& w, const PanelRegions& regions, const Panel& p) {
     const __m512i offset = _mm512_set1_epi8(32);
     for (std::int64_t s = 0; s < w.cols / kQKK; ++s) {
       const __m512 d = HalfVector(FieldAt(regions, 3, s));
@@ -274,14 +271,9 @@ struct Q6_KPanelFormat {
 constexpr std::int64_t kAmxPanelTokens = kTile;
 
 template <class F>
-concept PanelFormat = requires(const WeightView& w, const Panel& p) {
-  F::RepackPanel(w, std::int64_t{0}, p);
+concept PanelFormat = requires(const WeightView& w, const PanelRegions& regions, const Panel& p) {
+  F::RepackPanel(w, regions, p);
 };
-
-template <PanelFormat F>
-void Repack(const WeightView& w, std::int64_t r0, int, const Panel& p) {
-  F::RepackPanel(w, r0, p);
-}
 
 // C = A (tokens, chunk c) x B (panel, chunk c) into tile set 0 (C 0, A 2,
 // B 4) or set 1 (C 1, A 3, B 5). The tile intrinsics take literal numbers.
@@ -397,9 +389,15 @@ void AmxCompute(const WeightView& w, const PreparedActivations& act, std::int64_
       }
     }
   }
+  // Panel weights: the layout once per call, then panel to panel (AtPanel).
+  [[maybe_unused]] const PanelRegions first = PanelFormat<F> ? Regions(w) : PanelRegions{};
   for (std::int64_t r0 = row_begin; r0 < row_end; r0 += kTile) {
     const int nvalid = static_cast<int>(std::min<std::int64_t>(kTile, row_end - r0));
-    Repack<F>(w, r0, nvalid, panel);
+    if constexpr (PanelFormat<F>) {
+      F::RepackPanel(w, AtPanel(first, r0), panel);
+    } else {
+      Repack<F>(w, r0, nvalid, panel);
+    }
     for (std::int64_t t0 = tok_begin; t0 < tok_end; t0 += kTile) {
       const int mvalid = static_cast<int>(std::min<std::int64_t>(kTile, tok_end - t0));
       PanelTile<F>(w, act, panel, r0, nvalid, t0, mvalid, out);

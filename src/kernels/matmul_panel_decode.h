@@ -56,18 +56,18 @@ inline PanelRegions AtPanel(const PanelRegions& first, std::int64_t r0) {
   return p;
 }
 
-// The fields of the panel holding row r0. The layout queries behind it are
-// calls into weight_panels.cc, so kernels make them once per call
-// (Regions(w, 0)) and step from panel to panel with AtPanel: made for every
-// panel, they took 6-8% of Q4_K's M=1 time.
-inline PanelRegions Regions(const WeightView& w, std::int64_t r0) {
+// The fields of the first panel. The layout queries behind it are calls into
+// weight_panels.cc, so kernels make them once per call and step from panel to
+// panel with AtPanel: made for every panel, they took 6-8% of Q4_K's M=1
+// time.
+inline PanelRegions Regions(const WeightView& w) {
   PanelRegions p;
   for (int i = 0; i < 5; ++i) {
     p.r[i] = w.data + PanelRegionOffset(w.type, w.cols, i);
     p.step[i] = static_cast<std::int64_t>(PanelFieldStep(w.type, i));
   }
   p.stride = static_cast<std::int64_t>(PanelStride(w.type, w.cols));
-  return AtPanel(p, r0);
+  return p;
 }
 
 // Field `field` of block `b`.

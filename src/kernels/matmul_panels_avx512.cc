@@ -127,7 +127,7 @@ void PanelPassOf(int count, const WeightView& w, const PanelRegions& panel,
 template <class P>
 void Compute(const WeightView& w, const PreparedActivations& act, std::int64_t row_begin,
              std::int64_t row_end, std::int64_t tok_begin, std::int64_t tok_end, float* out) {
-  const PanelRegions first = Regions(w, 0);
+  const PanelRegions first = Regions(w);
   // Token blocks keep their activations in L2 while the panels stream past;
   // each panel then stays in L1 for the passes over the block's tokens.
   for (std::int64_t tb = tok_begin; tb < tok_end; tb += kTokenBlock) {

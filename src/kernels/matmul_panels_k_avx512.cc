@@ -7,7 +7,7 @@
 // super-block, where Q4_K / Q5_K first take their min term from part
 // (SubtractMinDot). So the result equals the AMX tiles' bit for bit.
 //
-// Thread-safe: pure functions over borrowed buffers and the caller's scratch.
+// Thread-safe: pure functions over borrowed buffers.
 #pragma GCC diagnostic ignored "-Wuninitialized"
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #include <immintrin.h>
@@ -154,7 +154,7 @@ void KPanelPass(const WeightView& w, const PreparedActivations& act, const Panel
 void VnniKPanelsCompute(const WeightView& w, const PreparedActivations& act, std::int64_t row_begin,
                         std::int64_t row_end, std::int64_t tok_begin, std::int64_t tok_end,
                         float* out, std::uint8_t*) {
-  const PanelRegions first = Regions(w, 0);
+  const PanelRegions first = Regions(w);
   for (std::int64_t tb = tok_begin; tb < tok_end; tb += kTokenBlock) {
     const std::int64_t tb_end = std::min(tok_end, tb + kTokenBlock);
     for (std::int64_t r0 = row_begin; r0 < row_end; r0 += kPanelRows) {
