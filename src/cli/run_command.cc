@@ -15,7 +15,7 @@
 #include "engine/sampler.h"
 #include "kernels/kv_cache_type.h"
 #include "model/model.h"
-#include "tokenizer/chat_template.h"
+#include "template/chat_template.h"
 #include "tokenizer/tokenizer.h"
 
 namespace citadel::cli {
@@ -34,19 +34,19 @@ struct RunOptions {
 struct ChatSession {
   model::Model& model;
   const tokenizer::Tokenizer& tok;
-  const tokenizer::ChatTemplate& chat_template;
+  const tmpl::ChatTemplate& chat_template;
   const RunOptions& options;
   SequenceDriver driver;
   std::vector<std::int32_t> cached;  // tokens whose KV rows are in memory, in order
-  std::vector<tokenizer::ChatMessage> messages;
+  std::vector<tmpl::ChatMessage> messages;
   std::string system;  // the current system message (/system replaces it)
 };
 
-Result<tokenizer::ChatTemplate> LoadTemplate(const model::Model& model) {
-  if (!model.file().Has("tokenizer.chat_template")) return tokenizer::ChatTemplate::ChatMl();
+Result<tmpl::ChatTemplate> LoadTemplate(const model::Model& model) {
+  if (!model.file().Has("tokenizer.chat_template")) return tmpl::ChatTemplate::ChatMl();
   CITADEL_ASSIGN_OR_RETURN(std::string_view source,
                            model.file().GetString("tokenizer.chat_template"));
-  return tokenizer::ChatTemplate::Parse(source);
+  return tmpl::ChatTemplate::Parse(source);
 }
 
 void ResetConversation(ChatSession& s) {
@@ -96,7 +96,7 @@ Result<std::string> Reply(ChatSession& s, engine::Sampler& sampler) {
 
 Status Turn(ChatSession& s, const std::string& user_text, engine::Sampler& sampler) {
   s.messages.push_back({.role = "user", .content = user_text});
-  tokenizer::ChatTemplateOptions render;
+  tmpl::ChatTemplateOptions render;
   render.bos_token = s.tok.bos() >= 0 ? std::string(s.tok.TokenText(s.tok.bos())) : "";
   render.eos_token = s.tok.eos() >= 0 ? std::string(s.tok.TokenText(s.tok.eos())) : "";
   CITADEL_ASSIGN_OR_RETURN(std::string prompt_text, s.chat_template.Render(s.messages, render));
@@ -122,7 +122,7 @@ Status RunChat(const RunOptions& options) {
   CITADEL_ASSIGN_OR_RETURN(load.kv_cache_type, kernels::ParseKvCacheType(options.kv_cache_type));
   CITADEL_ASSIGN_OR_RETURN(auto model, model::Model::Load(options.model_path, load));
   CITADEL_ASSIGN_OR_RETURN(auto tok, tokenizer::Tokenizer::FromGguf(model->file()));
-  CITADEL_ASSIGN_OR_RETURN(tokenizer::ChatTemplate chat_template, LoadTemplate(*model));
+  CITADEL_ASSIGN_OR_RETURN(tmpl::ChatTemplate chat_template, LoadTemplate(*model));
   CITADEL_TRY(engine::ValidateSamplingParams(options.sampling, model->config().vocab_size));
   engine::Sampler sampler(options.sampling, model->config().vocab_size);
   ChatSession session{*model, *tok, chat_template, options, SequenceDriver(*model),

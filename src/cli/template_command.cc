@@ -20,15 +20,15 @@
 
 #include "cli/command.h"
 #include "gguf/gguf_file.h"
-#include "tokenizer/chat_template.h"
+#include "template/chat_template.h"
 
 namespace citadel::cli {
 namespace {
 
 using Json = nlohmann::ordered_json;
-using tokenizer::ChatMessage;
-using tokenizer::ChatTemplate;
-using tokenizer::ChatTemplateOptions;
+using tmpl::ChatMessage;
+using tmpl::ChatTemplate;
+using tmpl::ChatTemplateOptions;
 
 struct TemplateOptions {
   std::string model_path;
@@ -102,7 +102,7 @@ Result<ChatMessage> ParseMessage(const Json& m, std::size_t index) {
         return InvalidArgumentError(where + ".tool_calls: expected objects with a \"function\"");
       }
       const Json& function = call["function"];
-      tokenizer::ToolCall tool_call;
+      tmpl::ToolCall tool_call;
       tool_call.id = StringField(call, "id");
       tool_call.name = StringField(function, "name");
       if (function.contains("arguments")) {

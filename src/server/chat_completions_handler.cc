@@ -20,7 +20,7 @@ RouteResult HandleChatCompletions(ServerState& state, const HttpRequest& request
   }
   // "developer" is OpenAI's newer name for system instructions; chat
   // templates know only "system".
-  for (tokenizer::ChatMessage& message : chat.messages) {
+  for (tmpl::ChatMessage& message : chat.messages) {
     if (message.role == "developer") message.role = "system";
   }
   auto prompt_text = RenderChat(*model, chat.messages, chat.tools_json);

@@ -23,7 +23,7 @@
 #include "engine/request.h"
 #include "engine/sampler.h"
 #include "server/api_error.h"
-#include "tokenizer/chat_template.h"
+#include "template/chat_template.h"
 
 namespace citadel::server {
 
@@ -42,7 +42,7 @@ struct GenerationRequest {
 
 struct ChatRequest {
   GenerationRequest generation;
-  std::vector<tokenizer::ChatMessage> messages;
+  std::vector<tmpl::ChatMessage> messages;
   std::string tools_json;  // the "tools" array as JSON text, or empty
 };
 
@@ -63,7 +63,7 @@ std::optional<ApiError> ParseCompletionRequest(std::string_view body, Completion
 struct TokenizeRequest {
   std::string model;
   std::string prompt;
-  std::vector<tokenizer::ChatMessage> messages;  // used when prompt is absent
+  std::vector<tmpl::ChatMessage> messages;  // used when prompt is absent
   bool use_messages = false;
   bool add_special = true;
 };

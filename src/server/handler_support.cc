@@ -30,9 +30,9 @@ std::uint64_t FreshSeed() {
 }
 
 Result<std::string> RenderChat(const ServedModel& model,
-                               const std::vector<tokenizer::ChatMessage>& messages,
+                               const std::vector<tmpl::ChatMessage>& messages,
                                const std::string& tools_json) {
-  tokenizer::ChatTemplateOptions options;
+  tmpl::ChatTemplateOptions options;
   options.add_generation_prompt = true;
   options.bos_token = model.bos_text;
   options.eos_token = model.eos_text;

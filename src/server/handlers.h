@@ -33,7 +33,7 @@ ServedModel* ResolveModel(ServerState& state, const std::string& id,
 std::uint64_t FreshSeed();
 // The prompt a conversation renders to with the model's chat template.
 Result<std::string> RenderChat(const ServedModel& model,
-                               const std::vector<tokenizer::ChatMessage>& messages,
+                               const std::vector<tmpl::ChatMessage>& messages,
                                const std::string& tools_json);
 // Token ids of prompt text: the model's BOS added as its metadata says (once,
 // even when the template already wrote it), control-token text recognised.

@@ -34,7 +34,7 @@ Result<std::unique_ptr<ServedModel>> LoadServedModel(const ModelSpec& spec,
   if (tok.eos() >= 0) served->eos_text = tok.TokenPiece(tok.eos());
   auto source = served->model->file().GetString("tokenizer.chat_template");
   if (source.ok()) {
-    auto parsed = tokenizer::ChatTemplate::Parse(*source);
+    auto parsed = tmpl::ChatTemplate::Parse(*source);
     if (parsed.ok()) {
       served->chat_template = std::move(parsed).value();
     } else {
@@ -42,7 +42,7 @@ Result<std::unique_ptr<ServedModel>> LoadServedModel(const ModelSpec& spec,
                    spec.path.c_str(), parsed.status().message().c_str());
     }
   }
-  if (!served->chat_template) served->chat_template = tokenizer::ChatTemplate::ChatMl();
+  if (!served->chat_template) served->chat_template = tmpl::ChatTemplate::ChatMl();
   CITADEL_ASSIGN_OR_RETURN(served->engine,
                            engine::Engine::ForModel(*served->model, *served->tokenizer, options));
   served->created = std::chrono::duration_cast<std::chrono::seconds>(

@@ -22,7 +22,7 @@
 #include "engine/engine_options.h"
 #include "model/model.h"
 #include "server/openai_json.h"
-#include "tokenizer/chat_template.h"
+#include "template/chat_template.h"
 #include "tokenizer/tokenizer.h"
 #include "util/status.h"
 
@@ -34,7 +34,7 @@ struct ServedModel {
   std::int64_t created = 0;  // unix seconds when loaded
   std::unique_ptr<model::Model> model;
   std::unique_ptr<tokenizer::Tokenizer> tokenizer;
-  std::optional<tokenizer::ChatTemplate> chat_template;
+  std::optional<tmpl::ChatTemplate> chat_template;
   std::string bos_text;
   std::string eos_text;
   std::unique_ptr<engine::Engine> engine;  // declared last: stopped first

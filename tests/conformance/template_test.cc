@@ -12,10 +12,10 @@
 #include <string>
 #include <vector>
 
+#include "template/chat_template.h"
 #include "test_support.h"
-#include "tokenizer/chat_template.h"
 
-namespace citadel::tokenizer {
+namespace citadel::tmpl {
 namespace {
 
 namespace fs = std::filesystem;
@@ -184,4 +184,4 @@ TEST(TemplateConformanceTest, ToolConversationMatchesReference) {
 }
 
 }  // namespace
-}  // namespace citadel::tokenizer
+}  // namespace citadel::tmpl

@@ -6,16 +6,16 @@
 #include <cstdint>
 #include <string_view>
 
-#include "tokenizer/jinja_interpreter.h"
-#include "tokenizer/jinja_json.h"
-#include "tokenizer/jinja_parser.h"
+#include "template/jinja_interpreter.h"
+#include "template/jinja_json.h"
+#include "template/jinja_parser.h"
 
 namespace {
 
-using citadel::tokenizer::jinja::Value;
+using citadel::tmpl::jinja::Value;
 
 Value Conversation() {
-  auto parsed = citadel::tokenizer::jinja::ParseJson(
+  auto parsed = citadel::tmpl::jinja::ParseJson(
       R"([{"role": "system", "content": "sys"}, {"role": "user", "content": "hi"},)"
       R"( {"role": "assistant", "content": "", "tool_calls": [{"type": "function", "id": "c1",)"
       R"( "function": {"name": "f", "arguments": {"a": 1}}}]}, {"role": "tool", "content": "r"}])");
@@ -26,14 +26,14 @@ Value Conversation() {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   std::string_view text(reinterpret_cast<const char*>(data), size);
-  (void)citadel::tokenizer::jinja::ParseJson(text);
-  auto program = citadel::tokenizer::jinja::ParseTemplate(text);
+  (void)citadel::tmpl::jinja::ParseJson(text);
+  auto program = citadel::tmpl::jinja::ParseTemplate(text);
   if (!program.ok()) return 0;
-  citadel::tokenizer::jinja::RenderLimits limits;
+  citadel::tmpl::jinja::RenderLimits limits;
   limits.max_loop_iterations = 20000;
   limits.max_output_bytes = 1 << 16;
   limits.max_call_depth = 16;
-  citadel::tokenizer::jinja::Interpreter interpreter(**program, limits, 1735732800);
+  citadel::tmpl::jinja::Interpreter interpreter(**program, limits, 1735732800);
   interpreter.SetGlobal("messages", Conversation());
   interpreter.SetGlobal("bos_token", Value::String("<s>"));
   interpreter.SetGlobal("eos_token", Value::String("</s>"));

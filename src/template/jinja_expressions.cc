@@ -5,11 +5,11 @@
 #include <limits>
 #include <utility>
 
-#include "tokenizer/jinja_filters.h"
-#include "tokenizer/jinja_interpreter.h"
-#include "tokenizer/jinja_methods.h"
+#include "template/jinja_filters.h"
+#include "template/jinja_interpreter.h"
+#include "template/jinja_methods.h"
 
-namespace citadel::tokenizer::jinja {
+namespace citadel::tmpl::jinja {
 namespace {
 
 Status BinaryTypeError(std::string_view op, const Value& a, const Value& b) {
@@ -344,4 +344,4 @@ Result<Value> Interpreter::EvalSlice(const Expr& expr) {
   return At(expr.offset, InvalidArgumentError("cannot slice a " + std::string(object.TypeName())));
 }
 
-}  // namespace citadel::tokenizer::jinja
+}  // namespace citadel::tmpl::jinja

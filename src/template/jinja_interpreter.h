@@ -15,11 +15,11 @@
 #include <unordered_set>
 #include <vector>
 
-#include "tokenizer/jinja_ast.h"
-#include "tokenizer/jinja_value.h"
+#include "template/jinja_ast.h"
+#include "template/jinja_value.h"
 #include "util/status.h"
 
-namespace citadel::tokenizer::jinja {
+namespace citadel::tmpl::jinja {
 
 struct RenderLimits {
   std::size_t max_output_bytes = 8u << 20;
@@ -88,4 +88,4 @@ class Interpreter {
   std::unordered_set<const void*> mutated_ids_;
 };
 
-}  // namespace citadel::tokenizer::jinja
+}  // namespace citadel::tmpl::jinja

@@ -1,6 +1,6 @@
 // ChatTemplate: what the server and CLI rely on when they turn a conversation
 // into a prompt.
-#include "tokenizer/chat_template.h"
+#include "template/chat_template.h"
 
 #include <gtest/gtest.h>
 
@@ -8,7 +8,7 @@
 #include <thread>
 #include <vector>
 
-namespace citadel::tokenizer {
+namespace citadel::tmpl {
 namespace {
 
 ChatMessage Msg(std::string role, std::string content) {
@@ -190,4 +190,4 @@ TEST(ChatTemplateTest, ConcurrentRendersOfOneTemplateAgree) {
 }
 
 }  // namespace
-}  // namespace citadel::tokenizer
+}  // namespace citadel::tmpl

@@ -1,9 +1,9 @@
-#include "tokenizer/jinja_expression_parser.h"
+#include "template/jinja_expression_parser.h"
 
 #include <cstdlib>
 #include <utility>
 
-namespace citadel::tokenizer::jinja {
+namespace citadel::tmpl::jinja {
 namespace {
 
 bool IsKeyword(const std::string& name) {
@@ -403,4 +403,4 @@ Result<ExprPtr> ExpressionParser::ParseDictLiteral() {
   return dict;
 }
 
-}  // namespace citadel::tokenizer::jinja
+}  // namespace citadel::tmpl::jinja

@@ -1,13 +1,13 @@
-#include "tokenizer/jinja_methods.h"
+#include "template/jinja_methods.h"
 
 #include <algorithm>
 #include <cctype>
 #include <string>
 #include <vector>
 
-#include "tokenizer/jinja_filters.h"
+#include "template/jinja_filters.h"
 
-namespace citadel::tokenizer::jinja {
+namespace citadel::tmpl::jinja {
 namespace {
 
 Status BadArgs(std::string_view method) {
@@ -305,4 +305,4 @@ Result<Value> CallMethod(const Value& self, std::string_view name, const CallArg
   return NotFoundError(std::string(self.TypeName()) + " has no method '" + std::string(name) + "'");
 }
 
-}  // namespace citadel::tokenizer::jinja
+}  // namespace citadel::tmpl::jinja

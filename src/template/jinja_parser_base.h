@@ -8,10 +8,10 @@
 #include <string>
 #include <string_view>
 
-#include "tokenizer/jinja_lexer.h"
+#include "template/jinja_lexer.h"
 #include "util/status.h"
 
-namespace citadel::tokenizer::jinja {
+namespace citadel::tmpl::jinja {
 
 // Deepest nesting of blocks or expressions a template may use.
 inline constexpr int kMaxParseNesting = 100;
@@ -75,4 +75,4 @@ class ParserBase {
   TokenState& state_;
 };
 
-}  // namespace citadel::tokenizer::jinja
+}  // namespace citadel::tmpl::jinja

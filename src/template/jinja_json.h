@@ -7,10 +7,10 @@
 #include <string>
 #include <string_view>
 
-#include "tokenizer/jinja_value.h"
+#include "template/jinja_value.h"
 #include "util/status.h"
 
-namespace citadel::tokenizer::jinja {
+namespace citadel::tmpl::jinja {
 
 struct JsonFormat {
   int indent = -1;             // < 0: one line; >= 0: newline after each item
@@ -27,4 +27,4 @@ std::string ToJson(const Value& value, const JsonFormat& format = {});
 // than 128 levels.
 Result<Value> ParseJson(std::string_view text);
 
-}  // namespace citadel::tokenizer::jinja
+}  // namespace citadel::tmpl::jinja

@@ -18,7 +18,7 @@
 
 #include "util/status.h"
 
-namespace citadel::tokenizer::jinja {
+namespace citadel::tmpl::jinja {
 
 class Value;
 
@@ -136,4 +136,4 @@ bool ValuesEqual(const Value& a, const Value& b);
 // InvalidArgument for kinds that do not order (a dict and a number).
 Result<int> CompareValues(const Value& a, const Value& b);
 
-}  // namespace citadel::tokenizer::jinja
+}  // namespace citadel::tmpl::jinja

@@ -1,4 +1,4 @@
-#include "tokenizer/jinja_filters.h"
+#include "template/jinja_filters.h"
 
 #include <algorithm>
 #include <cctype>
@@ -6,10 +6,10 @@
 #include <string>
 #include <vector>
 
-#include "tokenizer/jinja_json.h"
-#include "tokenizer/jinja_methods.h"
+#include "template/jinja_json.h"
+#include "template/jinja_methods.h"
 
-namespace citadel::tokenizer::jinja {
+namespace citadel::tmpl::jinja {
 namespace {
 
 bool IsPySpace(char c) {
@@ -496,4 +496,4 @@ Result<bool> ApplyTest(std::string_view name, const Value& input, const CallArgs
   return NotFoundError("unknown test '" + std::string(name) + "'");
 }
 
-}  // namespace citadel::tokenizer::jinja
+}  // namespace citadel::tmpl::jinja

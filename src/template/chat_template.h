@@ -19,7 +19,7 @@
 
 #include "util/status.h"
 
-namespace citadel::tokenizer {
+namespace citadel::tmpl {
 
 namespace jinja {
 class Program;
@@ -100,4 +100,4 @@ class ChatTemplate {
   bool requires_typed_content_ = false;
 };
 
-}  // namespace citadel::tokenizer
+}  // namespace citadel::tmpl

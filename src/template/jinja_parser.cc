@@ -1,12 +1,12 @@
-#include "tokenizer/jinja_parser.h"
+#include "template/jinja_parser.h"
 
 #include <utility>
 
-#include "tokenizer/jinja_expression_parser.h"
-#include "tokenizer/jinja_lexer.h"
-#include "tokenizer/jinja_parser_base.h"
+#include "template/jinja_expression_parser.h"
+#include "template/jinja_lexer.h"
+#include "template/jinja_parser_base.h"
 
-namespace citadel::tokenizer::jinja {
+namespace citadel::tmpl::jinja {
 namespace {
 
 // Statement parser; expressions go to the ExpressionParser sharing its cursor.
@@ -258,4 +258,4 @@ Result<std::unique_ptr<Program>> ParseTemplate(std::string_view source) {
   return Parser(std::move(lexed)).Run();
 }
 
-}  // namespace citadel::tokenizer::jinja
+}  // namespace citadel::tmpl::jinja

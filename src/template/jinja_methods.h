@@ -7,13 +7,13 @@
 
 #include <string_view>
 
-#include "tokenizer/jinja_value.h"
+#include "template/jinja_value.h"
 #include "util/status.h"
 
-namespace citadel::tokenizer::jinja {
+namespace citadel::tmpl::jinja {
 
 // Calls method `name` on `self`. NotFound when the type has no such method,
 // InvalidArgument for bad arguments.
 Result<Value> CallMethod(const Value& self, std::string_view name, const CallArgs& args);
 
-}  // namespace citadel::tokenizer::jinja
+}  // namespace citadel::tmpl::jinja

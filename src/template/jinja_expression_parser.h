@@ -6,10 +6,10 @@
 // Internal to the parser; thread-compatible.
 #pragma once
 
-#include "tokenizer/jinja_ast.h"
-#include "tokenizer/jinja_parser_base.h"
+#include "template/jinja_ast.h"
+#include "template/jinja_parser_base.h"
 
-namespace citadel::tokenizer::jinja {
+namespace citadel::tmpl::jinja {
 
 class ExpressionParser : public ParserBase {
  public:
@@ -47,4 +47,4 @@ class ExpressionParser : public ParserBase {
   Result<ExprPtr> ParseDictLiteral();
 };
 
-}  // namespace citadel::tokenizer::jinja
+}  // namespace citadel::tmpl::jinja

@@ -6,10 +6,10 @@
 #include <cstddef>
 #include <string_view>
 
-#include "tokenizer/jinja_value.h"
+#include "template/jinja_value.h"
 #include "util/status.h"
 
-namespace citadel::tokenizer::jinja {
+namespace citadel::tmpl::jinja {
 
 // Hard bound on the size of any string or list a filter or method builds.
 inline constexpr std::size_t kMaxBuiltValueSize = 16u << 20;
@@ -28,4 +28,4 @@ std::size_t Utf8Length(std::string_view text);
 // Python str.strip/lstrip/rstrip: removes `chars` (whitespace when null).
 std::string StripString(std::string_view text, const Value* chars, bool left, bool right);
 
-}  // namespace citadel::tokenizer::jinja
+}  // namespace citadel::tmpl::jinja

@@ -1,6 +1,6 @@
 // Rendering behaviour of the Jinja interpreter: the language features chat
 // templates rely on, Python-compatible built-ins, and the sandbox limits.
-#include "tokenizer/jinja_interpreter.h"
+#include "template/jinja_interpreter.h"
 
 #include <gtest/gtest.h>
 
@@ -8,10 +8,10 @@
 #include <utility>
 #include <vector>
 
-#include "tokenizer/jinja_json.h"
-#include "tokenizer/jinja_parser.h"
+#include "template/jinja_json.h"
+#include "template/jinja_parser.h"
 
-namespace citadel::tokenizer::jinja {
+namespace citadel::tmpl::jinja {
 namespace {
 
 Result<std::string> TryRender(std::string_view source,
@@ -268,4 +268,4 @@ TEST(JinjaInterpreterTest, DeeplyNestedValuesDoNotExhaustTheStack) {
 }
 
 }  // namespace
-}  // namespace citadel::tokenizer::jinja
+}  // namespace citadel::tmpl::jinja

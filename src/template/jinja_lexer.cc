@@ -1,10 +1,10 @@
-#include "tokenizer/jinja_lexer.h"
+#include "template/jinja_lexer.h"
 
 #include <algorithm>
 #include <array>
 #include <cctype>
 
-namespace citadel::tokenizer::jinja {
+namespace citadel::tmpl::jinja {
 namespace {
 
 bool IsSpace(char c) {
@@ -259,4 +259,4 @@ Result<LexedTemplate> Lex(std::string_view source) {
   return Lexer(Normalize(source)).Run();
 }
 
-}  // namespace citadel::tokenizer::jinja
+}  // namespace citadel::tmpl::jinja

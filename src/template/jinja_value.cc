@@ -1,9 +1,9 @@
-#include "tokenizer/jinja_value.h"
+#include "template/jinja_value.h"
 
 #include <string>
 #include <unordered_set>
 
-namespace citadel::tokenizer::jinja {
+namespace citadel::tmpl::jinja {
 
 const Value* CallArgs::Get(std::size_t index, std::string_view name) const {
   for (const auto& [key, value] : keyword) {
@@ -372,4 +372,4 @@ Result<int> CompareAtDepth(const Value& a, const Value& b, int depth) {
 
 }  // namespace
 
-}  // namespace citadel::tokenizer::jinja
+}  // namespace citadel::tmpl::jinja

@@ -1,14 +1,14 @@
-#include "tokenizer/chat_template.h"
+#include "template/chat_template.h"
 
 #include <ctime>
 #include <utility>
 
-#include "tokenizer/jinja_ast.h"
-#include "tokenizer/jinja_interpreter.h"
-#include "tokenizer/jinja_json.h"
-#include "tokenizer/jinja_parser.h"
+#include "template/jinja_ast.h"
+#include "template/jinja_interpreter.h"
+#include "template/jinja_json.h"
+#include "template/jinja_parser.h"
 
-namespace citadel::tokenizer {
+namespace citadel::tmpl {
 namespace {
 
 using jinja::Value;
@@ -201,4 +201,4 @@ Result<std::string> ChatTemplate::Render(std::span<const ChatMessage> messages,
   return interpreter.Render();
 }
 
-}  // namespace citadel::tokenizer
+}  // namespace citadel::tmpl

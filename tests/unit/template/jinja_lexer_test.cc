@@ -1,13 +1,13 @@
 // Whitespace control and lexical errors of the Jinja lexer, checked through
 // rendering (what a template author sees).
-#include "tokenizer/jinja_lexer.h"
+#include "template/jinja_lexer.h"
 
 #include <gtest/gtest.h>
 
-#include "tokenizer/jinja_interpreter.h"
-#include "tokenizer/jinja_parser.h"
+#include "template/jinja_interpreter.h"
+#include "template/jinja_parser.h"
 
-namespace citadel::tokenizer::jinja {
+namespace citadel::tmpl::jinja {
 namespace {
 
 std::string Render(std::string_view source) {
@@ -77,4 +77,4 @@ TEST(JinjaLexerTest, ErrorsNameLineAndColumn) {
 }
 
 }  // namespace
-}  // namespace citadel::tokenizer::jinja
+}  // namespace citadel::tmpl::jinja

@@ -9,9 +9,9 @@
 #include <string>
 #include <vector>
 
-#include "tokenizer/jinja_value.h"
+#include "template/jinja_value.h"
 
-namespace citadel::tokenizer::jinja {
+namespace citadel::tmpl::jinja {
 
 enum class ExprKind {
   kLiteral,      // literal
@@ -77,4 +77,4 @@ struct Program {
   Body body;
 };
 
-}  // namespace citadel::tokenizer::jinja
+}  // namespace citadel::tmpl::jinja

@@ -1,11 +1,11 @@
-#include "tokenizer/jinja_json.h"
+#include "template/jinja_json.h"
 
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <sstream>
 
-namespace citadel::tokenizer::jinja {
+namespace citadel::tmpl::jinja {
 namespace {
 
 constexpr int kMaxJsonDepth = 128;
@@ -358,4 +358,4 @@ Result<Value> ParseJson(std::string_view text) {
   return JsonReader(text).ReadDocument();
 }
 
-}  // namespace citadel::tokenizer::jinja
+}  // namespace citadel::tmpl::jinja

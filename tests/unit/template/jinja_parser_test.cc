@@ -1,12 +1,12 @@
 // Syntax errors of the Jinja parser name the template line and column, and
 // hostile nesting is refused instead of exhausting the stack.
-#include "tokenizer/jinja_parser.h"
+#include "template/jinja_parser.h"
 
 #include <gtest/gtest.h>
 
 #include <string>
 
-namespace citadel::tokenizer::jinja {
+namespace citadel::tmpl::jinja {
 namespace {
 
 std::string ErrorOf(std::string_view source) {
@@ -57,4 +57,4 @@ TEST(JinjaParserTest, DeepNestingIsRefused) {
 }
 
 }  // namespace
-}  // namespace citadel::tokenizer::jinja
+}  // namespace citadel::tmpl::jinja

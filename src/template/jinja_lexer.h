@@ -13,7 +13,7 @@
 
 #include "util/status.h"
 
-namespace citadel::tokenizer::jinja {
+namespace citadel::tmpl::jinja {
 
 enum class TokenKind {
   kText,             // literal template text (already whitespace-processed)
@@ -47,4 +47,4 @@ Result<LexedTemplate> Lex(std::string_view source);
 // "line L, column C" for a byte offset of `source` (both 1-based).
 std::string DescribePosition(std::string_view source, std::size_t offset);
 
-}  // namespace citadel::tokenizer::jinja
+}  // namespace citadel::tmpl::jinja

@@ -1,14 +1,14 @@
-#include "tokenizer/jinja_interpreter.h"
+#include "template/jinja_interpreter.h"
 
 #include <ctime>
 #include <limits>
 #include <utility>
 
-#include "tokenizer/jinja_filters.h"
-#include "tokenizer/jinja_lexer.h"
-#include "tokenizer/jinja_methods.h"
+#include "template/jinja_filters.h"
+#include "template/jinja_lexer.h"
+#include "template/jinja_methods.h"
 
-namespace citadel::tokenizer::jinja {
+namespace citadel::tmpl::jinja {
 namespace {
 
 constexpr std::string_view kPositionPrefix = "template line ";
@@ -383,4 +383,4 @@ Status Interpreter::ExecFilterBlock(const Stmt& stmt) {
   return Emit(value.ToString(), stmt.offset);
 }
 
-}  // namespace citadel::tokenizer::jinja
+}  // namespace citadel::tmpl::jinja

@@ -1,11 +1,11 @@
 // The engine's own JSON reader and writer (tools, tool-call arguments, tojson).
-#include "tokenizer/jinja_json.h"
+#include "template/jinja_json.h"
 
 #include <gtest/gtest.h>
 
 #include <string>
 
-namespace citadel::tokenizer::jinja {
+namespace citadel::tmpl::jinja {
 namespace {
 
 TEST(JinjaJsonTest, RoundTripKeepsKeyOrderAndTypes) {
@@ -61,4 +61,4 @@ TEST(JinjaJsonTest, HugeIntegersBecomeFloats) {
 }
 
 }  // namespace
-}  // namespace citadel::tokenizer::jinja
+}  // namespace citadel::tmpl::jinja

@@ -12,13 +12,13 @@
 #include <memory>
 #include <string_view>
 
-#include "tokenizer/jinja_ast.h"
+#include "template/jinja_ast.h"
 #include "util/status.h"
 
-namespace citadel::tokenizer::jinja {
+namespace citadel::tmpl::jinja {
 
 // Parses template source. InvalidArgument naming "line L, column C" of the
 // first lexical or syntax error.
 Result<std::unique_ptr<Program>> ParseTemplate(std::string_view source);
 
-}  // namespace citadel::tokenizer::jinja
+}  // namespace citadel::tmpl::jinja
