@@ -67,6 +67,13 @@ std::vector<SettingSpec> Registry() {
       StringSpec("engine.kv_cache_type", "f16",
                  "KV element type: f16 or q8_0 (about half the bytes)"),
       IntSpec("engine.block_tokens", 16, 1, 1024, "tokens per KV block"),
+      // Store (issue 14): where users, keys and conversations live.
+      StringSpec("store.data_dir", "./citadel-data",
+                 "folder of the embedded SQLite store (used when store.url is empty)"),
+      StringSpec("store.url", "",
+                 "sqlite:PATH or postgres://USER:PASS@HOST:PORT/DB?sslmode=MODE "
+                 "(empty: sqlite:DATA_DIR/citadel.db)",
+                 true),
   };
 }
 
@@ -344,7 +351,8 @@ Status Settings::ApplyEnvironment(const std::vector<std::string>& environment) {
     if (match == nullptr) {
       const bool known_section = var.starts_with("CITADEL_SERVER_") ||
                                  var.starts_with("CITADEL_ENGINE_") ||
-                                 var.starts_with("CITADEL_MODEL_");
+                                 var.starts_with("CITADEL_MODEL_") ||
+                                 var.starts_with("CITADEL_STORE_");
       if (known_section) {
         return InvalidArgumentError("unknown setting in environment variable " + std::string(var));
       }

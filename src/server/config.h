@@ -71,7 +71,7 @@ class Settings {
 
   // Applies CITADEL_* variables from `environment` ("NAME=VALUE" strings, as
   // in environ). A variable under a known section (CITADEL_SERVER_...,
-  // CITADEL_ENGINE_..., CITADEL_MODEL_...) that names no setting is an error;
+  // CITADEL_ENGINE_..., CITADEL_MODEL_..., CITADEL_STORE_...) that names no setting is an error;
   // other CITADEL_ variables are left alone.
   Status ApplyEnvironment(const std::vector<std::string>& environment);
 
