@@ -1,6 +1,7 @@
 // ActiveRequest: everything the engine keeps for one request between Submit
 // and its final event — the scheduler's SequenceState plus sampling, stop
-// and streaming state and the timestamps for metrics.
+// conditions, the stream and the timestamps for metrics. (Text and stop
+// strings are the consumer's: see output_stage.h.)
 //
 // Engine-thread only.
 #pragma once
@@ -11,9 +12,7 @@
 
 #include "engine/request.h"
 #include "engine/sampler.h"
-#include "engine/stop_matcher.h"
 #include "engine/token_stream.h"
-#include "tokenizer/tokenizer.h"
 
 namespace citadel::engine {
 
@@ -21,20 +20,15 @@ using EngineClock = std::chrono::steady_clock;
 
 struct ActiveRequest {
   ActiveRequest(SequenceState seq_state, const SamplingParams& params, int vocab_size,
-                StopConditions stop_conditions, const tokenizer::Tokenizer& tok,
-                std::shared_ptr<TokenStream> token_stream)
+                StopConditions stop_conditions, std::shared_ptr<TokenStream> token_stream)
       : seq(std::move(seq_state)),
         sampler(params, vocab_size),
         stop(std::move(stop_conditions)),
-        matcher(stop.stop_strings),
-        decoder(tok),
         stream(std::move(token_stream)) {}
 
   SequenceState seq;
   Sampler sampler;
   StopConditions stop;
-  StopMatcher matcher;
-  tokenizer::StreamDecoder decoder;
   std::shared_ptr<TokenStream> stream;  // shared with the consumer (see token_stream.h)
 
   EngineClock::time_point submitted;

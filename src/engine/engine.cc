@@ -124,15 +124,15 @@ Result<std::shared_ptr<TokenStream>> Engine::Submit(std::vector<std::int32_t> pr
     const int queued = static_cast<int>(inbox_.size()) + published_waiting_;
     if (queued >= options_.max_queue) {
       ++rejected_;
-      return UnavailableError("overloaded: " + std::to_string(queued) +
-                              " requests are already waiting (max-queue " +
-                              std::to_string(options_.max_queue) + "); retry later");
+      return ResourceExhaustedError("overloaded: " + std::to_string(queued) +
+                                    " requests are already waiting (max-queue " +
+                                    std::to_string(options_.max_queue) + "); retry later");
     }
     seq.id = next_id_++;
     seq.arrival = seq.id;
     stream = std::make_shared<TokenStream>(seq.id);
     auto request =
-        std::make_unique<ActiveRequest>(std::move(seq), sampling, vocab_size_, stop, tok_, stream);
+        std::make_unique<ActiveRequest>(std::move(seq), sampling, vocab_size_, stop, stream);
     request->submitted = EngineClock::now();
     inbox_.push_back(std::move(request));
     ++submitted_;
@@ -144,7 +144,15 @@ Result<std::shared_ptr<TokenStream>> Engine::Submit(std::vector<std::int32_t> pr
 void Engine::Cancel(RequestId id) {
   {
     std::lock_guard lock(mu_);
-    cancels_.push_back(id);
+    ends_.emplace_back(id, FinishReason::kCancelled);
+  }
+  wake_.notify_one();
+}
+
+void Engine::EndRequest(RequestId id) {
+  {
+    std::lock_guard lock(mu_);
+    ends_.emplace_back(id, FinishReason::kStop);
   }
   wake_.notify_one();
 }
@@ -178,25 +186,24 @@ void Engine::Run() {
 
 bool Engine::TakeInbox() {
   std::vector<std::unique_ptr<ActiveRequest>> incoming;
-  std::vector<RequestId> cancels;
+  std::vector<std::pair<RequestId, FinishReason>> ends;
   {
     std::unique_lock lock(mu_);
     wake_.wait(lock, [this] {
       const bool has_work = !idle_ && scheduler_.num_running() + scheduler_.num_waiting() > 0;
-      return stopping_ || !inbox_.empty() || !cancels_.empty() || has_work;
+      return stopping_ || !inbox_.empty() || !ends_.empty() || has_work;
     });
     if (stopping_) return false;
     incoming.swap(inbox_);
-    cancels.swap(cancels_);
+    ends.swap(ends_);
   }
-  if (incoming.empty() && cancels.empty()) return true;
+  if (incoming.empty() && ends.empty()) return true;
   idle_ = false;
   for (auto& request : incoming) AdmitSubmission(std::move(request));
-  for (RequestId id : cancels) {
-    if (auto it = active_.find(id); it != active_.end())
-      Finish(*it->second, FinishReason::kCancelled);
+  for (const auto& [id, reason] : ends) {
+    if (auto it = active_.find(id); it != active_.end()) Finish(*it->second, reason);
   }
-  if (!cancels.empty()) PublishStep();
+  if (!ends.empty()) PublishStep();
   return true;
 }
 
@@ -281,14 +288,11 @@ void Engine::AppendToken(ActiveRequest& r, const SampledToken& sampled) {
       std::ranges::find(r.stop.stop_token_ids, token) != r.stop.stop_token_ids.end();
   if (end_of_generation) return Finish(r, FinishReason::kStop);
 
-  StopMatcher::Output shown = r.matcher.Push(r.decoder.Push(token));
   TokenEvent event;
   event.token_id = token;
-  event.text = std::move(shown.text);
   event.logprob = sampled.logprob;
   event.top_logprobs = sampled.top;
   r.stream->Push(std::move(event));
-  if (shown.stopped) return Finish(r, FinishReason::kStop);
   const bool out_of_budget =
       (r.stop.max_tokens > 0 && r.seq.num_output_tokens() >= r.stop.max_tokens) ||
       static_cast<int>(r.seq.tokens.size()) >= r.seq.max_total_tokens;
@@ -298,11 +302,6 @@ void Engine::AppendToken(ActiveRequest& r, const SampledToken& sampled) {
 void Engine::Finish(ActiveRequest& r, FinishReason reason, Status error) {
   const EngineClock::time_point now = EngineClock::now();
   FinalEvent& final_event = r.final_event;
-  if (!r.matcher.stopped()) {
-    StopMatcher::Output tail = r.matcher.Push(r.decoder.Flush());
-    final_event.text = tail.text + r.matcher.Flush();
-    if (tail.stopped) reason = FinishReason::kStop;
-  }
   final_event.reason = reason;
   final_event.error = std::move(error);
   final_event.usage.prompt_tokens = r.seq.num_prompt_tokens;

@@ -2,19 +2,26 @@
 //
 //   auto engine = Engine::ForModel(model, tokenizer, options);   // starts the engine thread
 //   auto stream = engine->Submit(prompt_ids, sampling, stop);    // any thread
-//   while (auto event = (*stream)->Next(timeout)) { ... }        // TokenEvents, then a FinalEvent
+//   OutputStage output(*engine, *stream, stop.stop_strings);     // the consumer's thread
+//   while (auto event = output.Next(timeout)) { ... }            // TokenEvents, then a FinalEvent
 //   engine->Cancel((*stream)->id());                             // any thread
 //
 // One engine thread owns the scheduler, the KV bookkeeping and every
 // request's sampler; it loops Step() = schedule -> forward -> sample ->
-// update. Submit/Cancel hand work to it through a locked inbox; results come
-// back through each request's TokenStream. A request whose prompt plus
-// max_tokens can never fit is refused by Submit at once, as is any request
-// while the queue is full ("overloaded"); running out of KV blocks at run
-// time preempts the newest request instead of failing.
+// update, and pushes each sampled token id (with its log-probabilities) to
+// the request's TokenStream. It ends a request on an end-of-generation or
+// stop token, max_tokens or the context length. Turning ids into text and
+// finding stop strings is the consumer's work (OutputStage, on its own
+// thread), which tells the engine through EndRequest() when a stop string
+// ends the request. Submit/Cancel/EndRequest hand work to the engine thread
+// through a locked inbox. A request whose prompt plus max_tokens can never
+// fit is refused by Submit at once, as is any request while the queue is
+// full; running out of KV blocks at run time preempts the newest request
+// instead of failing.
 //
-// Thread contract: Submit, Cancel, Metrics and Stop are thread-safe. The
-// model, tokenizer and forward pass are borrowed and must outlive the engine.
+// Thread contract: Submit, Cancel, EndRequest, Metrics and Stop are
+// thread-safe. The model, tokenizer and forward pass are borrowed and must
+// outlive the engine.
 #pragma once
 
 #include <atomic>
@@ -25,6 +32,7 @@
 #include <span>
 #include <thread>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "engine/active_request.h"
@@ -62,8 +70,12 @@ class Engine {
 
   // Queues a request. Refuses at once with InvalidArgument (empty prompt, a
   // token outside the vocabulary, bad sampling parameters, prompt plus
-  // max_tokens longer than the context the KV cache can hold) or Unavailable
-  // ("overloaded" when max_queue requests wait; also once stopping).
+  // max_tokens longer than the context the KV cache can hold),
+  // ResourceExhausted (max_queue requests already wait) or Unavailable (the
+  // engine is stopping). Everything is checked here, once: the engine thread
+  // trusts an accepted request. The stream's token events carry no text
+  // (read them through an OutputStage); stop.stop_strings are the
+  // OutputStage's to apply.
   Result<std::shared_ptr<TokenStream>> Submit(std::vector<std::int32_t> prompt,
                                               const SamplingParams& sampling,
                                               const StopConditions& stop);
@@ -71,6 +83,10 @@ class Engine {
   // Cancels a queued or running request: its stream ends with kCancelled and
   // all its KV blocks are freed. Unknown or finished ids are ignored.
   void Cancel(RequestId id);
+  // Ends a queued or running request as if it had produced a stop token: its
+  // stream ends with kStop and its KV blocks are freed (the OutputStage calls
+  // this when a stop string appears). Unknown or finished ids are ignored.
+  void EndRequest(RequestId id);
 
   // Cancels everything in flight and joins the engine thread. Idempotent.
   void Stop();
@@ -82,6 +98,7 @@ class Engine {
   EngineMetrics Metrics() const;
 
   const KvLayout& layout() const { return layout_; }
+  const tokenizer::Tokenizer& tokenizer() const { return tok_; }
 
  private:
   Engine(ForwardPass& forward, const tokenizer::Tokenizer& tok, const EngineOptions& options,
@@ -132,7 +149,7 @@ class Engine {
   mutable std::mutex mu_;
   std::condition_variable wake_;
   std::vector<std::unique_ptr<ActiveRequest>> inbox_;
-  std::vector<RequestId> cancels_;
+  std::vector<std::pair<RequestId, FinishReason>> ends_;  // Cancel / EndRequest
   bool stopping_ = false;
   int published_waiting_ = 0;  // scheduler's waiting count after the last step
   RequestId next_id_ = 1;

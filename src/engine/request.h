@@ -38,7 +38,8 @@ struct StopConditions {
   // Completion tokens at most; 0 means "until the context is full".
   int max_tokens = 0;
   // Generation stops when the text contains one of these; the stop string and
-  // anything after it never reach the stream.
+  // anything after it never reach the consumer. Applied by the OutputStage on
+  // the consumer's thread (the engine thread never sees text).
   std::vector<std::string> stop_strings;
   // Token ids that end generation, in addition to the model's
   // end-of-generation tokens (unless ignore_eos).

@@ -9,7 +9,7 @@
 //   stops {"END"}:  Push("the E") -> "the ", Push("N") -> "", Push("D!") -> stop, ""
 //                   Push("the E") -> "the ", Push("x") -> "Ex"
 //
-// Thread-compatible; one per request (engine thread).
+// Thread-compatible; one per request, in its OutputStage (consumer's thread).
 #pragma once
 
 #include <string>

@@ -1,7 +1,8 @@
 // TokenStream: the per-request channel from the engine thread to whoever
 // serves the request (an HTTP handler, the CLI).
 //
-// The engine pushes zero or more TokenEvents, then exactly one FinalEvent;
+// The engine pushes zero or more TokenEvents (ids only), then exactly one
+// FinalEvent; an OutputStage on the consumer's thread fills in their text;
 // the consumer pops them in order, waiting with a timeout, or registers a
 // callback that tells it when to look.
 //
@@ -32,9 +33,10 @@ namespace citadel::engine {
 // One generated token.
 struct TokenEvent {
   std::int32_t token_id = 0;
-  // Text that became safe to show with this token: may be empty (an
-  // incomplete UTF-8 character, text held back for a possible stop string,
-  // a control token) or hold text of earlier tokens released now.
+  // Filled by the OutputStage (empty from the engine): text that became safe
+  // to show with this token: may be empty (an incomplete UTF-8 character,
+  // text held back for a possible stop string, a control token) or hold text
+  // of earlier tokens released now.
   std::string text;
   float logprob = 0;                       // of token_id; 0 unless requested
   std::vector<TokenLogprob> top_logprobs;  // most likely first; empty unless requested
@@ -43,8 +45,9 @@ struct TokenEvent {
 // The end of a request; always the last event.
 struct FinalEvent {
   FinishReason reason = FinishReason::kStop;
-  // Text not yet delivered (a held-back tail that turned out not to be a stop
-  // string, the detokenizer's last bytes). Usually empty.
+  // Filled by the OutputStage: text not yet delivered (a held-back tail that
+  // turned out not to be a stop string, the detokenizer's last bytes).
+  // Usually empty.
   std::string text;
   Usage usage;
   RequestTimings timings;

@@ -70,27 +70,36 @@ ApiError InternalFailure(std::string message) {
   return {500, std::move(message), "server_error", "", "internal_error"};
 }
 
-ApiError FromStatus(const Status& status, std::string param) {
-  switch (status.code()) {
+HttpErrorClass HttpErrorClassOf(StatusCode code) {
+  switch (code) {
     case StatusCode::kInvalidArgument:
     case StatusCode::kOutOfRange:
-      return BadRequest(status.message(), std::move(param));
-    case StatusCode::kNotFound:
-      return {404, status.message(), "invalid_request_error", std::move(param), "not_found"};
-    case StatusCode::kResourceExhausted:
-      return QueueFull(1);
-    case StatusCode::kUnavailable:
-      if (status.message().find("overloaded") != std::string::npos) return QueueFull(1);
-      return Unavailable(status.message(), "unavailable");
-    case StatusCode::kCancelled:
-      return Unavailable(status.message(), "cancelled");
-    case StatusCode::kDeadlineExceeded:
-      return {504, status.message(), "timeout_error", "", "timeout"};
+      return {400, "invalid_request_error", "invalid_value", 0};
     case StatusCode::kUnauthenticated:
-      return Unauthorized(status.message());
+      return {401, "authentication_error", "invalid_api_key", 0};
+    case StatusCode::kPermissionDenied:
+      return {403, "permission_error", "permission_denied", 0};
+    case StatusCode::kNotFound:
+      return {404, "invalid_request_error", "not_found", 0};
+    case StatusCode::kResourceExhausted:
+      return {429, "rate_limit_error", "queue_full", 1};
+    case StatusCode::kUnavailable:
+      return {503, "service_unavailable", "unavailable", 1};
+    case StatusCode::kCancelled:
+      return {503, "service_unavailable", "cancelled", 1};
+    case StatusCode::kDeadlineExceeded:
+      return {504, "timeout_error", "timeout", 0};
     default:
-      return InternalFailure(status.message());
+      return {};
   }
+}
+
+ApiError FromStatus(const Status& status, std::string param) {
+  if (status.code() == StatusCode::kResourceExhausted) return QueueFull(1);
+  const HttpErrorClass c = HttpErrorClassOf(status.code());
+  const bool names_param = c.http_status == 400 || c.http_status == 404;
+  return {c.http_status, status.message(), c.type, names_param ? std::move(param) : "",
+          c.code,        c.retry_after_s};
 }
 
 }  // namespace citadel::server

@@ -12,9 +12,13 @@ RouteResult HandleChatCompletions(ServerState& state, const HttpRequest& request
     return result;
   }
   result.model = chat.generation.model;
-  std::optional<ApiError> error;
-  ServedModel* model = ResolveModel(state, chat.generation.model, error);
-  if (model == nullptr) {
+  ApiResult<ServedModel*> resolved = ResolveModel(state, chat.generation.model);
+  if (!resolved.ok()) {
+    result.response = ErrorResponse(resolved.error());
+    return result;
+  }
+  ServedModel* model = *resolved;
+  if (auto error = CheckLogitBias(*model, chat.generation)) {
     result.response = ErrorResponse(*error);
     return result;
   }
@@ -25,9 +29,7 @@ RouteResult HandleChatCompletions(ServerState& state, const HttpRequest& request
   }
   auto prompt_text = RenderChat(*model, chat.messages, chat.tools_json);
   if (!prompt_text.ok()) {
-    result.response = ErrorResponse(prompt_text.status().code() == StatusCode::kInvalidArgument
-                                        ? BadRequest(prompt_text.status().message(), "messages")
-                                        : FromStatus(prompt_text.status(), "messages"));
+    result.response = ErrorResponse(FromStatus(prompt_text.status(), "messages"));
     return result;
   }
   std::vector<std::int32_t> prompt = EncodePrompt(*model, *prompt_text);
@@ -42,9 +44,13 @@ RouteResult HandleChatCompletions(ServerState& state, const HttpRequest& request
     const std::uint64_t seed = chat.generation.seed_given ? base_seed + i : FreshSeed();
     plans.push_back({prompt, seed, ""});
   }
-  result.job = GenerationJob::Start(
-      *model, chat.generation, NewResponseMeta(ApiKind::kChat, *model), std::move(plans), error);
-  if (!result.job) result.response = ErrorResponse(*error);
+  auto job = GenerationJob::Start(*model, chat.generation, NewResponseMeta(ApiKind::kChat, *model),
+                                  std::move(plans));
+  if (job.ok()) {
+    result.job = std::move(job).value();
+  } else {
+    result.response = ErrorResponse(FromStatus(job.status(), "messages"));
+  }
   return result;
 }
 

@@ -13,9 +13,13 @@ RouteResult HandleCompletions(ServerState& state, const HttpRequest& request) {
   }
   const GenerationRequest& g = completion.generation;
   result.model = g.model;
-  std::optional<ApiError> error;
-  ServedModel* model = ResolveModel(state, g.model, error);
-  if (model == nullptr) {
+  ApiResult<ServedModel*> resolved = ResolveModel(state, g.model);
+  if (!resolved.ok()) {
+    result.response = ErrorResponse(resolved.error());
+    return result;
+  }
+  ServedModel* model = *resolved;
+  if (auto error = CheckLogitBias(*model, g)) {
     result.response = ErrorResponse(*error);
     return result;
   }
@@ -27,14 +31,9 @@ RouteResult HandleCompletions(ServerState& state, const HttpRequest& request) {
     texts.push_back(text);
   }
   for (const std::vector<std::int32_t>& ids : completion.token_prompts) {
-    for (std::int32_t id : ids) {
-      if (id >= tok.vocab_size()) {
-        result.response = ErrorResponse(BadRequest(
-            "token id " + std::to_string(id) + " in 'prompt' is outside the vocabulary of " +
-                std::to_string(tok.vocab_size()),
-            "prompt"));
-        return result;
-      }
+    if (auto error = CheckTokenIds(*model, ids, "'prompt'", "prompt")) {
+      result.response = ErrorResponse(*error);
+      return result;
     }
     prompts.push_back(ids);
     texts.push_back(tok.Decode(ids));
@@ -50,9 +49,13 @@ RouteResult HandleCompletions(ServerState& state, const HttpRequest& request) {
       plans.push_back({prompts[p], seed, completion.echo ? texts[p] : ""});
     }
   }
-  result.job = GenerationJob::Start(*model, g, NewResponseMeta(ApiKind::kCompletion, *model),
-                                    std::move(plans), error);
-  if (!result.job) result.response = ErrorResponse(*error);
+  auto job = GenerationJob::Start(*model, g, NewResponseMeta(ApiKind::kCompletion, *model),
+                                  std::move(plans));
+  if (job.ok()) {
+    result.job = std::move(job).value();
+  } else {
+    result.response = ErrorResponse(FromStatus(job.status(), "prompt"));
+  }
   return result;
 }
 

@@ -8,50 +8,39 @@ GenerationJob::GenerationJob(ServedModel& model, const GenerationRequest& reques
                              ResponseMeta meta)
     : model_(model), request_(request), meta_(std::move(meta)) {}
 
-std::unique_ptr<GenerationJob> GenerationJob::Start(ServedModel& model,
-                                                    const GenerationRequest& request,
-                                                    ResponseMeta meta,
-                                                    std::vector<ChoicePlan> plans,
-                                                    std::optional<ApiError>& error) {
+Result<std::unique_ptr<GenerationJob>> GenerationJob::Start(ServedModel& model,
+                                                            const GenerationRequest& request,
+                                                            ResponseMeta meta,
+                                                            std::vector<ChoicePlan> plans) {
   std::unique_ptr<GenerationJob> job(new GenerationJob(model, request, std::move(meta)));
   for (ChoicePlan& plan : plans) {
     engine::SamplingParams sampling = request.sampling;
     sampling.seed = plan.seed;
-    if (Status valid = engine::ValidateSamplingParams(sampling, model.tokenizer->vocab_size());
-        !valid.ok()) {
-      error = BadRequest(valid.message(), request.sampling.logit_bias.empty() ? "" : "logit_bias");
-      return nullptr;  // the destructor cancels what was submitted
-    }
-    auto stream = model.engine->Submit(std::move(plan.prompt), sampling, request.stop);
-    if (!stream.ok()) {
-      const char* input = job->meta_.kind == ApiKind::kChat ? "messages" : "prompt";
-      error = FromStatus(stream.status(),
-                         stream.status().code() == StatusCode::kInvalidArgument ? input : "");
-      return nullptr;
-    }
-    Choice choice;
-    choice.stream = *stream;
-    choice.text = std::move(plan.echo);
-    job->choices_.push_back(std::move(choice));
+    // On a refusal the job's destructor cancels what was already submitted.
+    CITADEL_ASSIGN_OR_RETURN(std::shared_ptr<engine::TokenStream> stream,
+                             model.engine->Submit(std::move(plan.prompt), sampling, request.stop));
+    job->choices_.push_back(
+        {engine::OutputStage(*model.engine, std::move(stream), request.stop.stop_strings),
+         std::move(plan.echo)});
   }
   return job;
 }
 
 GenerationJob::~GenerationJob() {
   for (Choice& choice : choices_) {
-    if (!choice.final) model_.engine->Cancel(choice.stream->id());
+    if (!choice.final) model_.engine->Cancel(choice.output.id());
   }
 }
 
 void GenerationJob::SetNotify(const std::function<void()>& notify) {
-  for (Choice& choice : choices_) choice.stream->SetNotify(notify);
+  for (Choice& choice : choices_) choice.output.SetNotify(notify);
 }
 
 void GenerationJob::Cancel(ApiError why) {
   if (done_ || cancel_reason_) return;
   cancel_reason_ = std::move(why);
   for (Choice& choice : choices_) {
-    if (!choice.final) model_.engine->Cancel(choice.stream->id());
+    if (!choice.final) model_.engine->Cancel(choice.output.id());
   }
 }
 
@@ -188,7 +177,7 @@ JobOutput GenerationJob::Poll() {
       if (meta_.kind == ApiKind::kCompletion) choice.text.clear();
     }
     while (!choice.final) {
-      std::optional<engine::StreamEvent> event = choice.stream->TryNext();
+      std::optional<engine::StreamEvent> event = choice.output.TryNext();
       if (!event) break;
       if (auto* token = std::get_if<engine::TokenEvent>(&*event)) {
         OnToken(static_cast<int>(i), std::move(*token), out);

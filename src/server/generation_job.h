@@ -4,11 +4,14 @@
 // otherwise).
 //
 //   auto job = GenerationJob::Start(model, request, meta, prompts);  // submits
-//   job->SetNotify([...] { post Poll() to the connection's strand; });
-//   JobOutput out = job->Poll();   // frames to send; `done` once finished
+//   (*job)->SetNotify([...] { post Poll() to the connection's strand; });
+//   JobOutput out = (*job)->Poll();   // frames to send; `done` once finished
 //
-// Destroying an unfinished job cancels its engine requests (a client that
-// went away frees its KV blocks at once).
+// Each choice reads its engine stream through an engine::OutputStage, so the
+// text work of a request (detokenizing, stop strings, JSON) runs here, on
+// the connection's strand, never on the engine thread. Destroying an
+// unfinished job cancels its engine requests (a client that went away frees
+// its KV blocks at once).
 //
 // Thread contract: Poll, Cancel and the destructor are called from one
 // thread at a time (the connection's strand); the notify callback runs on
@@ -23,12 +26,14 @@
 #include <string>
 #include <vector>
 
+#include "engine/output_stage.h"
 #include "engine/token_stream.h"
 #include "server/api_error.h"
 #include "server/chat_request.h"
 #include "server/http_types.h"
 #include "server/model_registry.h"
 #include "server/openai_json.h"
+#include "util/status.h"
 
 namespace citadel::server {
 
@@ -59,10 +64,14 @@ struct JobSummary {
 class GenerationJob {
  public:
   // Submits one engine request per plan. On a refusal, cancels those already
-  // submitted and returns the ApiError (429 overloaded, 400 too long...).
-  static std::unique_ptr<GenerationJob> Start(ServedModel& model, const GenerationRequest& request,
-                                              ResponseMeta meta, std::vector<ChoicePlan> plans,
-                                              std::optional<ApiError>& error);
+  // submitted and returns the engine's Status (ResourceExhausted when the
+  // queue is full, InvalidArgument for a prompt too long...); the caller
+  // maps it with FromStatus(). The request's fields were validated at parse
+  // time and the token ids against the vocabulary by the caller.
+  static Result<std::unique_ptr<GenerationJob>> Start(ServedModel& model,
+                                                      const GenerationRequest& request,
+                                                      ResponseMeta meta,
+                                                      std::vector<ChoicePlan> plans);
   ~GenerationJob();
   GenerationJob(const GenerationJob&) = delete;
   GenerationJob& operator=(const GenerationJob&) = delete;
@@ -81,7 +90,7 @@ class GenerationJob {
 
  private:
   struct Choice {
-    std::shared_ptr<engine::TokenStream> stream;
+    engine::OutputStage output;
     std::string text;
     std::vector<TokenLogprobInfo> logprobs;
     std::optional<engine::FinalEvent> final;

@@ -8,20 +8,38 @@
 
 namespace citadel::server {
 
-ServedModel* ResolveModel(ServerState& state, const std::string& id,
-                          std::optional<ApiError>& error) {
-  if (state.draining.load()) {
-    error = Unavailable("The server is shutting down", "draining");
-    return nullptr;
-  }
-  ServedModel* model = state.models.Find(id);
-  if (model != nullptr) return model;
+ApiResult<ServedModel*> ResolveModel(ServerState& state, const std::string& id) {
+  if (state.draining.load()) return Unavailable("The server is shutting down", "draining");
+  if (ServedModel* model = state.models.Find(id)) return model;
   if (state.models.state() == ModelRegistry::State::kLoading) {
-    error = Unavailable("The model '" + id + "' is not loaded yet; retry shortly", "loading");
-  } else {
-    error = ModelNotFound(id);
+    return Unavailable("The model '" + id + "' is not loaded yet; retry shortly", "loading");
   }
-  return nullptr;
+  return ModelNotFound(id);
+}
+
+std::optional<ApiError> CheckTokenIds(const ServedModel& model, std::span<const std::int32_t> ids,
+                                      const std::string& what, const std::string& param) {
+  const int vocab = model.tokenizer->vocab_size();
+  for (std::int32_t id : ids) {
+    if (id < 0 || id >= vocab) {
+      return BadRequest("token id " + std::to_string(id) + " in " + what +
+                            " is outside the vocabulary of " + std::to_string(vocab),
+                        param);
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<ApiError> CheckLogitBias(const ServedModel& model, const GenerationRequest& request) {
+  const int vocab = model.tokenizer->vocab_size();
+  for (const auto& [token, bias] : request.sampling.logit_bias) {
+    if (token < 0 || token >= vocab) {
+      return BadRequest(
+          "sampling: logit_bias token " + std::to_string(token) + " is outside the vocabulary",
+          "logit_bias");
+    }
+  }
+  return std::nullopt;
 }
 
 std::uint64_t FreshSeed() {

@@ -8,6 +8,9 @@
 // Called by the router on an I/O thread; thread-safe.
 #pragma once
 
+#include <cstdint>
+#include <optional>
+#include <span>
 #include <string>
 
 #include "server/router.h"
@@ -26,8 +29,13 @@ HttpResponse HandleMetrics(ServerState& state);
 
 // The model a request names, or the error to answer with: 503 while loading
 // or draining, 404 for an unknown id.
-ServedModel* ResolveModel(ServerState& state, const std::string& id,
-                          std::optional<ApiError>& error);
+ApiResult<ServedModel*> ResolveModel(ServerState& state, const std::string& id);
+
+// 400 naming `param` when a token id is outside the model's vocabulary.
+std::optional<ApiError> CheckTokenIds(const ServedModel& model, std::span<const std::int32_t> ids,
+                                      const std::string& what, const std::string& param);
+// The request's logit_bias tokens against the model's vocabulary (400).
+std::optional<ApiError> CheckLogitBias(const ServedModel& model, const GenerationRequest& request);
 
 // A seed for a request that gave none.
 std::uint64_t FreshSeed();

@@ -9,13 +9,12 @@
 namespace citadel::server {
 namespace {
 
-ServedModel* ModelFor(ServerState& state, const std::string& id, std::optional<ApiError>& error) {
+ApiResult<ServedModel*> ModelFor(ServerState& state, const std::string& id) {
   if (id.empty()) {
     if (ServedModel* only = state.models.Single()) return only;
-    error = BadRequest("'model' is required", "model", "missing_required_parameter");
-    return nullptr;
+    return BadRequest("'model' is required", "model", "missing_required_parameter");
   }
-  return ResolveModel(state, id, error);
+  return ResolveModel(state, id);
 }
 
 }  // namespace
@@ -23,12 +22,16 @@ ServedModel* ModelFor(ServerState& state, const std::string& id, std::optional<A
 RouteResult HandleTokenize(ServerState& state, const HttpRequest& request) {
   RouteResult result;
   TokenizeRequest parsed;
-  std::optional<ApiError> error = ParseTokenizeRequest(request.body, parsed);
-  ServedModel* model = error ? nullptr : ModelFor(state, parsed.model, error);
-  if (model == nullptr) {
+  if (auto error = ParseTokenizeRequest(request.body, parsed)) {
     result.response = ErrorResponse(*error);
     return result;
   }
+  ApiResult<ServedModel*> resolved = ModelFor(state, parsed.model);
+  if (!resolved.ok()) {
+    result.response = ErrorResponse(resolved.error());
+    return result;
+  }
+  ServedModel* model = *resolved;
   result.model = model->id;
   std::vector<std::int32_t> tokens;
   if (parsed.use_messages) {
@@ -53,12 +56,16 @@ RouteResult HandleTokenize(ServerState& state, const HttpRequest& request) {
 RouteResult HandleDetokenize(ServerState& state, const HttpRequest& request) {
   RouteResult result;
   DetokenizeRequest parsed;
-  std::optional<ApiError> error = ParseDetokenizeRequest(request.body, parsed);
-  ServedModel* model = error ? nullptr : ModelFor(state, parsed.model, error);
-  if (model == nullptr) {
+  if (auto error = ParseDetokenizeRequest(request.body, parsed)) {
     result.response = ErrorResponse(*error);
     return result;
   }
+  ApiResult<ServedModel*> resolved = ModelFor(state, parsed.model);
+  if (!resolved.ok()) {
+    result.response = ErrorResponse(resolved.error());
+    return result;
+  }
+  ServedModel* model = *resolved;
   result.model = model->id;
   for (std::int32_t id : parsed.tokens) {
     if (id >= model->tokenizer->vocab_size()) {

@@ -6,6 +6,7 @@
 #include <mutex>
 #include <thread>
 
+#include "engine/output_stage.h"
 #include "fake_forward_pass.h"
 
 namespace citadel::engine {
@@ -24,7 +25,9 @@ struct Collected {
   bool complete = false;
 };
 
-Collected Collect(TokenStream& stream) {
+// Reads a stream to its end: a TokenStream (ids only) or an OutputStage (with text).
+template <typename Stream>
+Collected Collect(Stream& stream) {
   Collected c;
   while (auto event =
              stream.Next(std::chrono::duration_cast<std::chrono::milliseconds>(kTimeout))) {
@@ -77,6 +80,12 @@ class EngineTest : public ::testing::Test {
     auto stream = engine_->Submit(std::move(prompt), sampling, stop);
     EXPECT_TRUE(stream.ok()) << stream.status().ToString();
     return stream.ok() ? *stream : nullptr;
+  }
+
+  // Submits and reads the request through an OutputStage, as servers do.
+  Collected CollectText(std::vector<std::int32_t> prompt, const StopConditions& stop) {
+    OutputStage output(*engine_, Submit(std::move(prompt), stop), stop.stop_strings);
+    return Collect(output);
   }
 
   // Runs each request alone on a fresh engine and returns its tokens.
@@ -243,8 +252,7 @@ TEST_F(EngineTest, AnswersOverloadedAtOnceWhenTheQueueIsFull) {
   auto queued2 = Submit(Prompt(5, 3), MaxTokens(2));
   auto refused = engine_->Submit(Prompt(5, 4), Greedy(), MaxTokens(2));
   ASSERT_FALSE(refused.ok());
-  EXPECT_EQ(refused.status().code(), StatusCode::kUnavailable);
-  EXPECT_NE(refused.status().message().find("overloaded"), std::string::npos);
+  EXPECT_EQ(refused.status().code(), StatusCode::kResourceExhausted);
   {
     std::lock_guard lock(mu);
     open = true;
@@ -313,17 +321,47 @@ TEST_F(EngineTest, StopStringEndsGenerationWithoutLeakingIntoTheStream) {
   Start(64, {}, 256, Script("abENDcd", 4));
   StopConditions stop = MaxTokens(20);
   stop.stop_strings = {"END"};
-  Collected c = Collect(*Submit(Prompt(4, 1), stop));
+  Collected c = CollectText(Prompt(4, 1), stop);
   EXPECT_EQ(c.text, "ab");
+  EXPECT_EQ(c.tokens, Spell("abEND"));  // tokens sampled after the stop are not handed out
   EXPECT_EQ(c.final_event.reason, FinishReason::kStop);
   EXPECT_EQ(c.final_event.usage.completion_tokens, 5);
+  // The engine ended the request and freed its blocks before the final event.
+  const EngineMetrics m = engine_->Metrics();
+  EXPECT_EQ(m.kv_blocks_used, 0);
+  EXPECT_EQ(m.running_sequences, 0);
+  EXPECT_EQ(m.requests_finished_stop, 1);
+}
+
+TEST_F(EngineTest, StopStringEndsARequestThatWouldRunToTheContextEnd) {
+  // The model never emits </s>: only the stop string (found by the output
+  // stage, which then ends the request at the engine) can end it early.
+  Start(64, {}, 256, [](std::span<const std::int32_t> history) {
+    return history.size() % 3 == 0 ? testing::Letter('Z') : testing::Letter('q');
+  });
+  StopConditions stop = MaxTokens(0);
+  stop.stop_strings = {"Zq"};
+  Collected c = CollectText(Prompt(4, 1), stop);
+  EXPECT_EQ(c.final_event.reason, FinishReason::kStop);
+  EXPECT_EQ(c.text.find("Zq"), std::string::npos);
+  EXPECT_EQ(c.final_event.usage.completion_tokens, static_cast<int>(c.tokens.size()));
+  EXPECT_LT(c.tokens.size(), 10u);
+  EXPECT_EQ(engine_->Metrics().kv_blocks_used, 0);
+}
+
+TEST_F(EngineTest, EngineStreamsCarryNoText) {
+  Start(64, {}, 256, Script("abc", 4));
+  Collected c = Collect(*Submit(Prompt(4, 1), MaxTokens(10)));
+  EXPECT_EQ(c.tokens, Spell("abc"));
+  EXPECT_EQ(c.text, "");
+  EXPECT_EQ(c.final_event.reason, FinishReason::kStop);
 }
 
 TEST_F(EngineTest, HeldBackTextIsReleasedWhenItIsNotAStop) {
   Start(64, {}, 256, Script("abEN", 4));
   StopConditions stop = MaxTokens(4);
   stop.stop_strings = {"END"};
-  Collected c = Collect(*Submit(Prompt(4, 1), stop));
+  Collected c = CollectText(Prompt(4, 1), stop);
   EXPECT_EQ(c.text, "abEN");
   EXPECT_EQ(c.final_event.text, "EN");
   EXPECT_EQ(c.final_event.reason, FinishReason::kLength);
@@ -331,7 +369,7 @@ TEST_F(EngineTest, HeldBackTextIsReleasedWhenItIsNotAStop) {
 
 TEST_F(EngineTest, EndOfGenerationTokenStops) {
   Start(64, {}, 256, Script("xyz", 4));
-  Collected c = Collect(*Submit(Prompt(4, 1), MaxTokens(50)));
+  Collected c = CollectText(Prompt(4, 1), MaxTokens(50));
   EXPECT_EQ(c.text, "xyz");
   EXPECT_EQ(c.final_event.reason, FinishReason::kStop);
   EXPECT_EQ(c.final_event.usage.completion_tokens, 4);  // x, y, z, </s>

@@ -111,11 +111,26 @@ TEST(ApiErrorTest, BodyHasTheOpenAiShape) {
 }
 
 TEST(ApiErrorTest, StatusMapping) {
-  EXPECT_EQ(FromStatus(InvalidArgumentError("x")).http_status, 400);
-  EXPECT_EQ(FromStatus(UnavailableError("overloaded: 256 waiting")).http_status, 429);
-  EXPECT_GT(FromStatus(UnavailableError("overloaded")).retry_after_s, 0);
-  EXPECT_EQ(FromStatus(UnavailableError("the engine is shutting down")).http_status, 503);
+  EXPECT_EQ(FromStatus(InvalidArgumentError("x"), "prompt").http_status, 400);
+  EXPECT_EQ(FromStatus(InvalidArgumentError("x"), "prompt").param, "prompt");
+  // The class comes from the code, never from the message's words.
+  const ApiError full = FromStatus(ResourceExhaustedError("the engine is shutting down"));
+  EXPECT_EQ(full.http_status, 429);
+  EXPECT_EQ(full.type, "rate_limit_error");
+  EXPECT_EQ(full.code, "queue_full");
+  EXPECT_GT(full.retry_after_s, 0);
+  const ApiError stopping = FromStatus(UnavailableError("overloaded: 256 waiting"), "prompt");
+  EXPECT_EQ(stopping.http_status, 503);
+  EXPECT_EQ(stopping.type, "service_unavailable");
+  EXPECT_EQ(stopping.param, "");
+  EXPECT_GT(stopping.retry_after_s, 0);
+  EXPECT_EQ(FromStatus(NotFoundError("x")).http_status, 404);
+  EXPECT_EQ(FromStatus(UnauthenticatedError("x")).http_status, 401);
+  EXPECT_EQ(FromStatus(PermissionDeniedError("x")).http_status, 403);
+  EXPECT_EQ(FromStatus(CancelledError("x")).code, "cancelled");
+  EXPECT_EQ(FromStatus(DeadlineExceededError("x")).http_status, 504);
   EXPECT_EQ(FromStatus(InternalError("x")).http_status, 500);
+  EXPECT_EQ(FromStatus(DataLossError("x")).type, "server_error");
   EXPECT_EQ(PayloadTooLarge(10).http_status, 413);
   EXPECT_EQ(MethodNotAllowed("PUT", "/v1/models").http_status, 405);
   EXPECT_EQ(ModelNotFound("m").http_status, 404);
