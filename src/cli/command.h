@@ -26,5 +26,7 @@ void RegisterTokenizeCommand(CLI::App& app, CommandResult& result);
 void RegisterTemplateCommand(CLI::App& app, CommandResult& result);
 void RegisterServeCommand(CLI::App& app, CommandResult& result);
 void RegisterConfigCommand(CLI::App& app, CommandResult& result);
+void RegisterUsersCommand(CLI::App& app, CommandResult& result);
+void RegisterKeysCommand(CLI::App& app, CommandResult& result);
 
 }  // namespace citadel::cli

@@ -21,6 +21,8 @@ int main(int argc, char** argv) {
   citadel::cli::RegisterTemplateCommand(app, result);
   citadel::cli::RegisterServeCommand(app, result);
   citadel::cli::RegisterConfigCommand(app, result);
+  citadel::cli::RegisterUsersCommand(app, result);
+  citadel::cli::RegisterKeysCommand(app, result);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
