@@ -1,19 +1,18 @@
 // `citadel generate -m MODEL -p TEXT -n N [--temp T] [--seed S] [--threads T] [--json]`:
 // continues a prompt and prints the continuation only, streaming text as it
 // is produced; --json prints one object at the end with text, token ids and
-// timings (prompt and generation tokens per second).
-#include <chrono>
+// timings (prompt and generation tokens per second). Generation runs
+// through the Engine (cli/local_engine.h), as `serve` does.
 #include <cstdio>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 #include "cli/command.h"
+#include "cli/local_engine.h"
 #include "cli/sequence_driver.h"
+#include "engine/request.h"
 #include "engine/sampler.h"
-#include "kernels/kv_cache_type.h"
-#include "model/model.h"
-#include "tokenizer/tokenizer.h"
 
 namespace citadel::cli {
 namespace {
@@ -37,11 +36,6 @@ struct Timings {
   double generation_ms = 0;
 };
 
-double MillisecondsSince(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
-      .count();
-}
-
 double PerSecond(int tokens, double ms) {
   return ms > 0 ? tokens * 1000.0 / ms : 0.0;
 }
@@ -60,55 +54,33 @@ void PrintJson(const std::string& text, const std::vector<std::int32_t>& tokens,
   std::printf("%s\n", out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
 }
 
+// Through the Engine, as the server generates: same sampler, stop
+// conditions, limits and metrics.
 Status RunGenerate(const GenerateOptions& options) {
-  model::LoadOptions load;
-  load.threads = options.threads;
-  load.context_length = options.context;
-  CITADEL_ASSIGN_OR_RETURN(load.kv_cache_type, kernels::ParseKvCacheType(options.kv_cache_type));
-  CITADEL_ASSIGN_OR_RETURN(auto model, model::Model::Load(options.model_path, load));
-  CITADEL_ASSIGN_OR_RETURN(auto tokenizer, tokenizer::Tokenizer::FromGguf(model->file()));
-  CITADEL_TRY(engine::ValidateSamplingParams(options.sampling, model->config().vocab_size));
-  engine::Sampler sampler(options.sampling, model->config().vocab_size);
-  const std::vector<std::int32_t> prompt = tokenizer->Encode(options.prompt, true, false);
+  CITADEL_ASSIGN_OR_RETURN(
+      LocalEngine local,
+      LoadLocalEngine(options.model_path, options.context, options.kv_cache_type, options.threads));
+  const std::vector<std::int32_t> prompt = local.tokenizer->Encode(options.prompt, true, false);
   if (prompt.empty()) return InvalidArgumentError("the prompt encodes to no tokens");
-  for (std::int32_t token : prompt) sampler.Accept(token);
-
-  SequenceDriver driver(*model);
+  engine::StopConditions stop;
+  stop.max_tokens = options.max_tokens;
+  stop.ignore_eos = options.ignore_eos;
+  auto print = [&](std::string_view piece) {
+    if (options.json) return;
+    std::fwrite(piece.data(), 1, piece.size(), stdout);
+    std::fflush(stdout);
+  };
+  CITADEL_ASSIGN_OR_RETURN(LocalGeneration out,
+                           GenerateLocally(local, prompt, options.sampling, stop, print));
   Timings timings;
   timings.prompt_tokens = static_cast<int>(prompt.size());
-  auto start = std::chrono::steady_clock::now();
-  CITADEL_TRY(driver.Feed(prompt));
-  timings.prompt_ms = MillisecondsSince(start);
-
-  // Primed with the last prompt token, so the continuation keeps its leading
-  // space (the decoder strips the SentencePiece space of a first piece only).
-  tokenizer::StreamDecoder decoder(*tokenizer);
-  (void)decoder.Push(prompt.back());
-  std::vector<std::int32_t> generated;
-  std::string text;
-  start = std::chrono::steady_clock::now();
-  for (int i = 0; i < options.max_tokens; ++i) {
-    const std::int32_t token = sampler.Sample(driver.logits()).token;
-    if (!options.ignore_eos && tokenizer->IsEndOfGeneration(token)) break;
-    generated.push_back(token);
-    sampler.Accept(token);
-    const std::string piece = decoder.Push(token);
-    text += piece;
-    if (!options.json && !piece.empty()) {
-      std::fwrite(piece.data(), 1, piece.size(), stdout);
-      std::fflush(stdout);
-    }
-    if (i + 1 == options.max_tokens || driver.remaining() == 0) break;
-    CITADEL_TRY(driver.Feed(std::span<const std::int32_t>(&token, 1)));
-  }
-  timings.generation_ms = MillisecondsSince(start);
-  timings.generated_tokens = static_cast<int>(generated.size());
-  const std::string rest = decoder.Flush();
-  text += rest;
+  timings.prompt_ms = out.final_event.timings.prompt_ms;
+  timings.generated_tokens = static_cast<int>(out.tokens.size());
+  timings.generation_ms = out.final_event.timings.generation_ms;
   if (options.json) {
-    PrintJson(text, generated, timings);
+    PrintJson(out.text, out.tokens, timings);
   } else {
-    std::printf("%s\n", rest.c_str());
+    std::printf("\n");
   }
   return OkStatus();
 }
