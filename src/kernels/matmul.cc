@@ -60,9 +60,10 @@ const internal::PathKernels* KernelsFor(SimdLevel level, const WeightView& w) {
     if (const internal::PathKernels* k = internal::AmxKernels(type)) return k;
   }
   if (level >= SimdLevel::kAvx512) {
-    if (const internal::PathKernels* k = FirstOf(
-            {internal::Avx512Kernels, internal::Avx512LegacyKernels, internal::Avx512KQuantKernels},
-            type)) {
+    if (const internal::PathKernels* k =
+            FirstOf({internal::Avx512Kernels, internal::Avx512Q4_1Q5Bf16Kernels,
+                     internal::Avx512Q2KQ3KQ5KKernels},
+                    type)) {
       return k;
     }
   }
@@ -70,9 +71,10 @@ const internal::PathKernels* KernelsFor(SimdLevel level, const WeightView& w) {
     if (const internal::PathKernels* k = internal::AvxVnniKernels(type)) return k;
   }
   if (level >= SimdLevel::kAvx2) {
-    if (const internal::PathKernels* k = FirstOf(
-            {internal::Avx2Kernels, internal::Avx2LegacyKernels, internal::Avx2KQuantKernels},
-            type)) {
+    if (const internal::PathKernels* k =
+            FirstOf({internal::Avx2Kernels, internal::Avx2Q4_1Q5Bf16Kernels,
+                     internal::Avx2Q2KQ3KQ5KKernels},
+                    type)) {
       return k;
     }
   }

@@ -1,6 +1,6 @@
 // The AMX path of MatMul (Sapphire Rapids and later, SimdLevel::kAmx): an
 // AMX int8 GEMM from kAmxTokens tokens on, and below that the VNNI kernel of
-// matmul_vnni_avx512.cc. Built with the AMX flags.
+// matmul_amx_vnni_avx512.cc. Built with the AMX flags.
 //
 // Per thread, for each panel of 16 weight rows:
 //   1. Repack: decode the 16 rows to int8 (Q4_0: q - 8, Q8_0: q, Q4_K: q,
@@ -19,7 +19,7 @@
 // For very few tokens (under kAmxTokens) repacking panels costs more than
 // it saves, so the VNNI kernel computes the same exact per-chunk integer
 // sums straight from the weights and runs the very same float accumulation
-// (matmul_panel.h). Both give bit-identical outputs, so a token's result
+// (matmul_tile_accumulate.h). Both give bit-identical outputs, so a token's result
 // never depends on how many tokens share its batch.
 // Integer sums are exact; only the float accumulation order differs from
 // the scalar reference.
@@ -35,8 +35,8 @@
 
 #include "kernels/block_formats.h"
 #include "kernels/matmul_kernels.h"
-#include "kernels/matmul_panel.h"
-#include "kernels/matmul_panel_decode.h"
+#include "kernels/matmul_panels_decode.h"
+#include "kernels/matmul_tile_accumulate.h"
 #include "kernels/weight_panels.h"
 
 namespace citadel::kernels::internal {

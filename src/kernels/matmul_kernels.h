@@ -1,12 +1,11 @@
 // Internal to MatMul (kernels/matmul.h): the per-path kernel tables.
 //
 // A call runs in two phases. First every activation row is quantized to the
-// weight type's partner format (B1's reference quantizers, so the integers
-// equal the reference engine's) and then *prepared*: rearranged into the
-// layout the chosen path's inner loop reads (e.g. quants padded to 64 bytes,
-// per-block scales broadcast into vector-width patterns, offset corrections
-// precomputed). Then the path computes a rectangle of outputs, rows by
-// tokens, reading weights in place.
+// weight type's partner format (the reference quantizers of kernels/activation_quant.h, so the
+// integers equal the reference engine's) and then *prepared*: rearranged into the layout the chosen
+// path's inner loop reads (e.g. quants padded to 64 bytes, per-block scales broadcast into
+// vector-width patterns, offset corrections precomputed). Then the path computes a rectangle of
+// outputs, rows by tokens, reading weights in place.
 //
 // Thread-safe: tables are immutable; functions write only their outputs.
 #pragma once
@@ -153,12 +152,12 @@ const PathKernels* Avx512Kernels(TensorType type);
 // bit-identical results (matmul_amx.cc); nullptr when the type has none.
 const PathKernels* AmxKernels(TensorType type);
 // Row-layout kernels for the types the tables above lack, one file per family
-// and ISA: Q4_1, Q5_0, Q5_1 and BF16 (matmul_legacy_<isa>.cc); Q2_K, Q3_K and
-// Q5_K (matmul_kquants_<isa>.cc). nullptr when the file has none for `type`.
-const PathKernels* Avx2LegacyKernels(TensorType type);
-const PathKernels* Avx512LegacyKernels(TensorType type);
-const PathKernels* Avx2KQuantKernels(TensorType type);
-const PathKernels* Avx512KQuantKernels(TensorType type);
+// and ISA: Q4_1, Q5_0, Q5_1 and BF16 (matmul_q4_1_q5_bf16_<isa>.cc); Q2_K, Q3_K and
+// Q5_K (matmul_q2k_q3k_q5k_<isa>.cc). nullptr when the file has none for `type`.
+const PathKernels* Avx2Q4_1Q5Bf16Kernels(TensorType type);
+const PathKernels* Avx512Q4_1Q5Bf16Kernels(TensorType type);
+const PathKernels* Avx2Q2KQ3KQ5KKernels(TensorType type);
+const PathKernels* Avx512Q2KQ3KQ5KKernels(TensorType type);
 
 // The same for weights in the panel layout (kernels/weight_panels.h). The
 // scalar table covers every type with a panel layout; AVX-512 (VNNI, any
@@ -168,14 +167,14 @@ const PathKernels* ScalarPanelKernels(TensorType type);
 const PathKernels* Avx512PanelKernels(TensorType type);
 const PathKernels* AmxPanelKernels(TensorType type);
 
-// The VNNI panel kernel (matmul_panels_avx512.cc): out for rows [row_begin,
+// The VNNI panel kernel (matmul_panels_q4_0_q8_0_avx512.cc): out for rows [row_begin,
 // row_end) (whole panels from row_begin) and tokens [tok_begin, tok_end). Its
-// float accumulation is TileAccumulator's (matmul_panel.h), chunk by chunk.
+// float accumulation is TileAccumulator's (matmul_tile_accumulate.h), chunk by chunk.
 void VnniPanelsCompute(const WeightView& w, const PreparedActivations& act, std::int64_t row_begin,
                        std::int64_t row_end, std::int64_t tok_begin, std::int64_t tok_end,
                        float* out, std::uint8_t* thread_scratch);
 
-// The same for Q4_K, Q5_K and Q6_K panels (matmul_panels_k_avx512.cc); it
+// The same for Q4_K, Q5_K and Q6_K panels (matmul_panels_q4k_q5k_q6k_avx512.cc); it
 // needs no thread scratch.
 void VnniKPanelsCompute(const WeightView& w, const PreparedActivations& act, std::int64_t row_begin,
                         std::int64_t row_end, std::int64_t tok_begin, std::int64_t tok_end,

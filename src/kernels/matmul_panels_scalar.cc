@@ -1,5 +1,5 @@
 // The scalar path of MatMul for panel weights (kernels/weight_panels.h): each
-// row is unpacked back to GGUF blocks and multiplied with B1's reference dot
+// row is unpacked back to GGUF blocks and multiplied with the reference dot
 // products, so it equals the scalar path on the original rows bit for bit.
 // The SIMD panel kernels are tested against it.
 //

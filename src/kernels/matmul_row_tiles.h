@@ -1,5 +1,5 @@
 // Internal to the row-layout MatMul paths (matmul_avx2_tiles.h,
-// matmul_avx512.cc, matmul_legacy_<isa>.cc, matmul_kquants_<isa>.cc): the
+// matmul_avx512.cc, matmul_q4_1_q5_bf16_<isa>.cc, matmul_q2k_q3k_q5k_<isa>.cc): the
 // loop they share around their per-type tiles. ISA-neutral templates with
 // internal linkage (see matmul_kernels.h), instantiated in each ISA file.
 //

@@ -1,4 +1,4 @@
-// The scalar path of MatMul: B1's reference dot products (kernels/vec_dot.h)
+// The scalar path of MatMul: the reference dot products (kernels/vec_dot.h)
 // over activations quantized to the partner format, stored as-is. Every SIMD
 // path is tested against this one.
 //

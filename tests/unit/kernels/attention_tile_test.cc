@@ -13,6 +13,7 @@
 
 #include "kernels/activation_quant.h"
 #include "kernels/fp16.h"
+#include "simd_levels.h"
 
 namespace citadel::kernels {
 namespace {
@@ -67,29 +68,32 @@ std::vector<float> RunTile(SimdLevel level, const Cache& c, const std::vector<fl
   return out;
 }
 
-TEST(AttentionTileTest, EveryRowMatchesAttendHeadOnEveryPath) {
+// Each test runs once per path; skipped, saying why, on a path this CPU
+// cannot run.
+class AttentionTilePathTest : public ::testing::TestWithParam<SimdLevel> {};
+
+TEST_P(AttentionTilePathTest, EveryRowMatchesAttendHead) {
+  const SimdLevel level = GetParam();
+  CITADEL_SKIP_UNLESS_CPU_RUNS(level);
   for (KvCacheType type : {KvCacheType::kF16, KvCacheType::kQ8_0}) {
     for (int hd : {32, 64}) {
       const Cache c(type, hd);
       const int tokens = 5, heads = 3;
       const std::vector<float> q = RandomQ(tokens, heads, hd, 3);
       for (int first_context : {1, 15, 16, 17, 34}) {
-        for (SimdLevel level : {SimdLevel::kScalar, SimdLevel::kAvx512}) {
-          if (level > MaxSupportedSimdLevel()) continue;
-          SCOPED_TRACE(std::string(KvCacheTypeName(type)) + " hd=" + std::to_string(hd) +
-                       " context=" + std::to_string(first_context) + " " +
-                       std::string(SimdLevelName(level)));
-          const std::vector<float> got = RunTile(level, c, q, tokens, heads, first_context);
-          std::vector<float> scores(64), expected(hd);
-          for (int t = 0; t < tokens; ++t) {
-            for (int h = 0; h < heads; ++h) {
-              const float* qr = q.data() + (t * heads + h) * hd;
-              AttendHeadAtLevel(SimdLevel::kScalar, std::span<const float>(qr, hd), c.View(), 1,
-                                c.table, first_context + t, 0.2f, {scores}, expected);
-              for (int d = 0; d < hd; ++d) {
-                ASSERT_NEAR(got[(t * heads + h) * hd + d], expected[d], 2e-5f)
-                    << "t=" << t << " h=" << h << " d=" << d;
-              }
+        SCOPED_TRACE(std::string(KvCacheTypeName(type)) + " hd=" + std::to_string(hd) +
+                     " context=" + std::to_string(first_context) + " " +
+                     std::string(SimdLevelName(level)));
+        const std::vector<float> got = RunTile(level, c, q, tokens, heads, first_context);
+        std::vector<float> scores(64), expected(hd);
+        for (int t = 0; t < tokens; ++t) {
+          for (int h = 0; h < heads; ++h) {
+            const float* qr = q.data() + (t * heads + h) * hd;
+            AttendHeadAtLevel(SimdLevel::kScalar, std::span<const float>(qr, hd), c.View(), 1,
+                              c.table, first_context + t, 0.2f, {scores}, expected);
+            for (int d = 0; d < hd; ++d) {
+              ASSERT_NEAR(got[(t * heads + h) * hd + d], expected[d], 2e-5f)
+                  << "t=" << t << " h=" << h << " d=" << d;
             }
           }
         }
@@ -98,26 +102,27 @@ TEST(AttentionTileTest, EveryRowMatchesAttendHeadOnEveryPath) {
   }
 }
 
-TEST(AttentionTileTest, ARowsResultDoesNotDependOnItsTileMates) {
+TEST_P(AttentionTilePathTest, ARowsResultDoesNotDependOnItsTileMates) {
+  const SimdLevel level = GetParam();
+  CITADEL_SKIP_UNLESS_CPU_RUNS(level);
   const Cache c(KvCacheType::kF16, 64);
   const int heads = 4;
   const std::vector<float> q = RandomQ(6, heads, 64, 5);
-  for (SimdLevel level : {SimdLevel::kScalar, SimdLevel::kAvx512}) {
-    if (level > MaxSupportedSimdLevel()) continue;
-    SCOPED_TRACE(std::string(SimdLevelName(level)));
-    // Token 3 of a 6-token tile starting at context 20 sees 23 positions;
-    // alone, as a 1-token tile at context 23, it must give the same bits.
-    const std::vector<float> batched = RunTile(level, c, q, 6, heads, 20);
-    const std::vector<float> alone_q(q.begin() + 3 * heads * 64, q.begin() + 4 * heads * 64);
-    const std::vector<float> alone = RunTile(level, c, alone_q, 1, heads, 23);
-    for (int i = 0; i < heads * 64; ++i) ASSERT_EQ(alone[i], batched[3 * heads * 64 + i]) << i;
-  }
+  SCOPED_TRACE(std::string(SimdLevelName(level)));
+  // Token 3 of a 6-token tile starting at context 20 sees 23 positions;
+  // alone, as a 1-token tile at context 23, it must give the same bits.
+  const std::vector<float> batched = RunTile(level, c, q, 6, heads, 20);
+  const std::vector<float> alone_q(q.begin() + 3 * heads * 64, q.begin() + 4 * heads * 64);
+  const std::vector<float> alone = RunTile(level, c, alone_q, 1, heads, 23);
+  for (int i = 0; i < heads * 64; ++i) ASSERT_EQ(alone[i], batched[3 * heads * 64 + i]) << i;
 }
 
 TEST(AttentionTileTest, PreferredOnlyWhereThereIsASimdPath) {
   EXPECT_FALSE(AttendTilePreferred(8));  // not a multiple of 16
   EXPECT_EQ(AttendTilePreferred(64), SelectedSimdLevel() >= SimdLevel::kAvx512);
 }
+
+CITADEL_INSTANTIATE_FOR_LEVELS(AttentionTilePathTest, SimdLevel::kScalar, SimdLevel::kAvx512);
 
 }  // namespace
 }  // namespace citadel::kernels

@@ -1,5 +1,5 @@
 // MatMul on realistic data: every SIMD path this CPU runs against the scalar
-// reference path, the scalar path against B1's dot products, odd shapes,
+// reference path, the scalar path against the reference dot products, odd shapes,
 // thread counts, validation and scratch reuse.
 #include "kernels/matmul.h"
 
@@ -17,6 +17,7 @@
 #include "kernels/quantize.h"
 #include "kernels/vec_dot.h"
 #include "kernels/weight_panels.h"
+#include "simd_levels.h"
 
 namespace citadel::kernels {
 namespace {
@@ -143,8 +144,13 @@ TEST(MatMulTest, ScalarPathApproximatesFloatProduct) {
   }
 }
 
-TEST(MatMulTest, EverySimdPathMatchesScalarOnOddShapes) {
-  const SimdLevel max_level = MaxSupportedSimdLevel();
+// Each test below runs once per path (kernels tests/simd_levels.h) and is
+// skipped, saying why, on a path this CPU cannot run.
+class MatMulPathTest : public ::testing::TestWithParam<SimdLevel> {};
+
+TEST_P(MatMulPathTest, MatchesScalarOnOddShapes) {
+  const SimdLevel level = GetParam();
+  CITADEL_SKIP_UNLESS_CPU_RUNS(level);
   constexpr std::int64_t kMaxTokens = 40;  // above 16: the AMX tiles with a partial tile
   for (TensorType type : kFastTypes) {
     for (std::int64_t rows : {1, 19, 67}) {
@@ -159,20 +165,16 @@ TEST(MatMulTest, EverySimdPathMatchesScalarOnOddShapes) {
         for (std::int64_t r = 0; r < rows; ++r) tolerance[t * rows + r] = Tolerance(m, act, t, r);
       }
       for (WeightLayout layout : Layouts(m)) {
-        for (SimdLevel level : {SimdLevel::kScalar, SimdLevel::kAvx2, SimdLevel::kAvxVnni,
-                                SimdLevel::kAvx512, SimdLevel::kAmx}) {
-          if (level > max_level || (level == SimdLevel::kScalar && layout == WeightLayout::kRows))
-            continue;
-          for (std::int64_t tokens : {1, 2, 3, 4, 5, 7, 8, 9, 17, 40}) {
-            SCOPED_TRACE(std::string(TensorTypeName(type)) + " " + LayoutName(layout) + " " +
-                         std::string(SimdLevelName(level)) + " rows=" + std::to_string(rows) +
-                         " tokens=" + std::to_string(tokens));
-            std::vector<float> got = RunMatMul(level, m, act, tokens, 3, layout);
-            for (std::int64_t t = 0; t < tokens; ++t) {
-              for (std::int64_t r = 0; r < rows; ++r) {
-                ASSERT_NEAR(got[t * rows + r], ref[t * rows + r], tolerance[t * rows + r])
-                    << "t=" << t << " r=" << r;
-              }
+        // The scalar path on rows is the reference itself.
+        if (level == SimdLevel::kScalar && layout == WeightLayout::kRows) continue;
+        for (std::int64_t tokens : {1, 2, 3, 4, 5, 7, 8, 9, 17, 40}) {
+          SCOPED_TRACE(std::string(TensorTypeName(type)) + " " + LayoutName(layout) +
+                       " rows=" + std::to_string(rows) + " tokens=" + std::to_string(tokens));
+          std::vector<float> got = RunMatMul(level, m, act, tokens, 3, layout);
+          for (std::int64_t t = 0; t < tokens; ++t) {
+            for (std::int64_t r = 0; r < rows; ++r) {
+              ASSERT_NEAR(got[t * rows + r], ref[t * rows + r], tolerance[t * rows + r])
+                  << "t=" << t << " r=" << r;
             }
           }
         }
@@ -194,27 +196,23 @@ TEST(MatMulTest, ResultDoesNotDependOnThreadCount) {
   }
 }
 
-TEST(MatMulTest, TokenResultDoesNotDependOnBatch) {
+TEST_P(MatMulPathTest, TokenResultDoesNotDependOnBatch) {
   // A token's outputs are bit-identical alone or batched with any number of
-  // other tokens, on every path (greedy output must not change with
-  // batching; the AMX path switches from VNNI to partial and then full tiles).
-  const SimdLevel max_level = MaxSupportedSimdLevel();
+  // other tokens (greedy output must not change with batching; the AMX path
+  // switches from VNNI to partial and then full tiles).
+  const SimdLevel level = GetParam();
+  CITADEL_SKIP_UNLESS_CPU_RUNS(level);
   for (TensorType type : kFastTypes) {
     Matrix m = RandomMatrix(type, 37, 512, 13);
     std::vector<float> act = RandomActivations(40, 512, 14);
     std::vector<float> alone(act.begin() + 5 * 512, act.begin() + 6 * 512);
     for (WeightLayout layout : Layouts(m)) {
-      for (SimdLevel level : {SimdLevel::kScalar, SimdLevel::kAvx2, SimdLevel::kAvxVnni,
-                              SimdLevel::kAvx512, SimdLevel::kAmx}) {
-        if (level > max_level) continue;
-        SCOPED_TRACE(std::string(TensorTypeName(type)) + " " + LayoutName(layout) + " " +
-                     std::string(SimdLevelName(level)));
-        std::vector<float> single = RunMatMul(level, m, alone, 1, 2, layout);
-        for (std::int64_t tokens : {6, 15, 16, 17, 40}) {
-          std::vector<float> batched = RunMatMul(level, m, act, tokens, 2, layout);
-          for (std::int64_t r = 0; r < 37; ++r) {
-            ASSERT_EQ(single[r], batched[5 * 37 + r]) << "tokens=" << tokens << " r=" << r;
-          }
+      SCOPED_TRACE(std::string(TensorTypeName(type)) + " " + LayoutName(layout));
+      std::vector<float> single = RunMatMul(level, m, alone, 1, 2, layout);
+      for (std::int64_t tokens : {6, 8, 9, 15, 16, 17, 40}) {
+        std::vector<float> batched = RunMatMul(level, m, act, tokens, 2, layout);
+        for (std::int64_t r = 0; r < 37; ++r) {
+          ASSERT_EQ(single[r], batched[5 * 37 + r]) << "tokens=" << tokens << " r=" << r;
         }
       }
     }
@@ -225,7 +223,9 @@ TEST(MatMulTest, TokenResultDoesNotDependOnBatch) {
 // exactly what its own MatMul gives, whether the targets share a prepared
 // layout (Q4_K and Q6_K panels) or not (Q4_0, Q8_0, F16), on every path,
 // and whatever the thread count.
-TEST(MatMulTest, SharedActivationsGiveEachTargetsOwnResult) {
+TEST_P(MatMulPathTest, SharedActivationsGiveEachTargetsOwnResult) {
+  const SimdLevel level = GetParam();
+  CITADEL_SKIP_UNLESS_CPU_RUNS(level);
   constexpr std::int64_t kCols = 512, kMaxTokens = 40;
   const std::vector<std::vector<std::pair<TensorType, std::int64_t>>> groups = {
       {{TensorType::kQ4_K, 67}, {TensorType::kQ6_K, 16}, {TensorType::kQ4_K, 33}},
@@ -234,42 +234,38 @@ TEST(MatMulTest, SharedActivationsGiveEachTargetsOwnResult) {
        {TensorType::kF16, 5},
        {TensorType::kQ4_0, 1}}};
   std::vector<float> act = RandomActivations(kMaxTokens, kCols, 11);
-  const SimdLevel max_level = MaxSupportedSimdLevel();
   for (const auto& group : groups) {
     std::vector<Matrix> matrices;
     for (const auto& [type, rows] : group) {
       matrices.push_back(RandomMatrix(type, rows, kCols, static_cast<std::uint32_t>(rows)));
     }
-    for (SimdLevel level : {SimdLevel::kScalar, SimdLevel::kAvx2, SimdLevel::kAvxVnni,
-                            SimdLevel::kAvx512, SimdLevel::kAmx}) {
-      if (level > max_level) continue;
-      for (int threads : {1, 3}) {
-        for (std::int64_t tokens : {1, 5, 17, 40}) {
-          SCOPED_TRACE(std::string(SimdLevelName(level)) + " threads=" + std::to_string(threads) +
-                       " tokens=" + std::to_string(tokens));
-          ThreadPool pool(threads);
-          MatMulScratch scratch;
-          std::vector<std::vector<float>> shared(matrices.size());
-          std::vector<MatMulTarget> targets;
-          for (std::size_t i = 0; i < matrices.size(); ++i) {
-            const bool panels = matrices[i].panels != nullptr && i % 2 == 0;
-            shared[i].assign(tokens * matrices[i].rows, NAN);
-            targets.push_back(
-                {matrices[i].View(panels ? WeightLayout::kPanels : WeightLayout::kRows),
-                 shared[i].data()});
-          }
-          MatMulSharedAtLevel(level, targets, act.data(), tokens, pool, scratch);
-          for (std::size_t i = 0; i < matrices.size(); ++i) {
-            std::vector<float> alone(tokens * matrices[i].rows, NAN);
-            MatMulAtLevel(level, targets[i].weight, act.data(), tokens, alone.data(), pool,
-                          scratch);
-            EXPECT_EQ(shared[i], alone) << "target " << i;
-          }
+    for (int threads : {1, 3}) {
+      for (std::int64_t tokens : {1, 5, 17, 40}) {
+        SCOPED_TRACE(std::string(SimdLevelName(level)) + " threads=" + std::to_string(threads) +
+                     " tokens=" + std::to_string(tokens));
+        ThreadPool pool(threads);
+        MatMulScratch scratch;
+        std::vector<std::vector<float>> shared(matrices.size());
+        std::vector<MatMulTarget> targets;
+        for (std::size_t i = 0; i < matrices.size(); ++i) {
+          const bool panels = matrices[i].panels != nullptr && i % 2 == 0;
+          shared[i].assign(tokens * matrices[i].rows, NAN);
+          targets.push_back({matrices[i].View(panels ? WeightLayout::kPanels : WeightLayout::kRows),
+                             shared[i].data()});
+        }
+        MatMulSharedAtLevel(level, targets, act.data(), tokens, pool, scratch);
+        for (std::size_t i = 0; i < matrices.size(); ++i) {
+          std::vector<float> alone(tokens * matrices[i].rows, NAN);
+          MatMulAtLevel(level, targets[i].weight, act.data(), tokens, alone.data(), pool, scratch);
+          EXPECT_EQ(shared[i], alone) << "target " << i;
         }
       }
     }
   }
 }
+
+CITADEL_INSTANTIATE_FOR_LEVELS(MatMulPathTest, SimdLevel::kScalar, SimdLevel::kAvx2,
+                               SimdLevel::kAvxVnni, SimdLevel::kAvx512, SimdLevel::kAmx);
 
 TEST(MatMulTest, SteadyStateReusesScratch) {
   Matrix m = RandomMatrix(TensorType::kQ4_0, 32, 256, 5);

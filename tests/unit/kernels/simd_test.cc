@@ -17,6 +17,7 @@
 #include "kernels/fp16.h"
 #include "kernels/matmul.h"
 #include "kernels/matmul_kernels.h"
+#include "simd_levels.h"
 
 namespace citadel::kernels {
 namespace {
@@ -90,8 +91,12 @@ std::vector<float> ExactActivations(std::int64_t tokens, std::int64_t cols, std:
   return act;
 }
 
-TEST(SimdTest, IntegerPartialSumsAreExactOnEveryPath) {
-  const SimdLevel max_level = MaxSupportedSimdLevel();
+// Runs once per SIMD path; skipped, saying why, on a path this CPU cannot run.
+class SimdPathTest : public ::testing::TestWithParam<SimdLevel> {};
+
+TEST_P(SimdPathTest, IntegerPartialSumsAreExact) {
+  const SimdLevel level = GetParam();
+  CITADEL_SKIP_UNLESS_CPU_RUNS(level);
   std::mt19937 rng(42);
   for (TensorType type : {TensorType::kQ4_0, TensorType::kQ8_0, TensorType::kQ4_K,
                           TensorType::kQ6_K, TensorType::kF16, TensorType::kF32}) {
@@ -108,19 +113,18 @@ TEST(SimdTest, IntegerPartialSumsAreExactOnEveryPath) {
         MatMulScratch scratch;
         std::vector<float> ref(tokens * rows);
         MatMulAtLevel(SimdLevel::kScalar, view, act.data(), tokens, ref.data(), pool, scratch);
-        for (SimdLevel level :
-             {SimdLevel::kAvx2, SimdLevel::kAvxVnni, SimdLevel::kAvx512, SimdLevel::kAmx}) {
-          if (level > max_level) continue;
-          SCOPED_TRACE(std::string(TensorTypeName(type)) + " " + std::string(SimdLevelName(level)) +
-                       " cols=" + std::to_string(cols) + " tokens=" + std::to_string(tokens));
-          std::vector<float> got(tokens * rows);
-          MatMulAtLevel(level, view, act.data(), tokens, got.data(), pool, scratch);
-          for (std::int64_t i = 0; i < tokens * rows; ++i) ASSERT_EQ(got[i], ref[i]) << "i=" << i;
-        }
+        SCOPED_TRACE(std::string(TensorTypeName(type)) + " " + std::string(SimdLevelName(level)) +
+                     " cols=" + std::to_string(cols) + " tokens=" + std::to_string(tokens));
+        std::vector<float> got(tokens * rows);
+        MatMulAtLevel(level, view, act.data(), tokens, got.data(), pool, scratch);
+        for (std::int64_t i = 0; i < tokens * rows; ++i) ASSERT_EQ(got[i], ref[i]) << "i=" << i;
       }
     }
   }
 }
+
+CITADEL_INSTANTIATE_FOR_LEVELS(SimdPathTest, SimdLevel::kAvx2, SimdLevel::kAvxVnni,
+                               SimdLevel::kAvx512, SimdLevel::kAmx);
 
 // Rows that stress rounding: random magnitudes, exact .5 ties after
 // scaling, zeros, a lone extreme, equal +-max (the first one wins in Q8_K).
@@ -140,7 +144,7 @@ std::vector<float> QuantizerRows(std::mt19937& rng) {
 }
 
 TEST(SimdTest, Avx512QuantizersAreBitExact) {
-  if (MaxSupportedSimdLevel() < SimdLevel::kAvx512) GTEST_SKIP() << "no AVX-512 on this CPU";
+  CITADEL_SKIP_UNLESS_CPU_RUNS(SimdLevel::kAvx512);
   std::mt19937 rng(5);
   std::vector<float> rows = QuantizerRows(rng);
   rows.push_back(NAN);  // a non-finite row goes to the scalar code

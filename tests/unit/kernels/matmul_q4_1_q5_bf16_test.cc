@@ -1,5 +1,5 @@
 // The row-layout SIMD kernels of Q4_1, Q5_0, Q5_1 and BF16 weights
-// (matmul_legacy_*.cc) at the edges matmul_test.cc's random data rarely
+// (matmul_q4_1_q5_bf16_<isa>.cc) at the edges matmul_test.cc's random data rarely
 // reaches: quants at their extremes against activations at +-127 (where a
 // u8 x s8 pair product would saturate a 16-bit lane if the unsigned side were
 // not kept small), and BF16 rows whose length is not a multiple of the vector
@@ -16,18 +16,10 @@
 #include "kernels/block_formats.h"
 #include "kernels/fp16.h"
 #include "kernels/matmul.h"
+#include "simd_levels.h"
 
 namespace citadel::kernels {
 namespace {
-
-std::vector<SimdLevel> Levels() {
-  std::vector<SimdLevel> levels;
-  for (SimdLevel level :
-       {SimdLevel::kScalar, SimdLevel::kAvx2, SimdLevel::kAvx512, SimdLevel::kAmx}) {
-    if (level <= MaxSupportedSimdLevel()) levels.push_back(level);
-  }
-  return levels;
-}
 
 std::vector<float> RunAt(SimdLevel level, const WeightView& w, const std::vector<float>& act,
                          std::int64_t tokens) {
@@ -89,7 +81,13 @@ int ActivationSign(int ap, int j) {
   }
 }
 
-TEST(MatMulLegacyTest, ExtremeQuantsGiveExactSumsOnEveryPath) {
+// Each test runs once per path and is skipped, saying why, on a path this CPU
+// cannot run.
+class MatMulQ4_1Q5Bf16Test : public ::testing::TestWithParam<SimdLevel> {};
+
+TEST_P(MatMulQ4_1Q5Bf16Test, ExtremeQuantsGiveExactSums) {
+  const SimdLevel level = GetParam();
+  CITADEL_SKIP_UNLESS_CPU_RUNS(level);
   // Activations of +-127 quantize to d = 1, q = +-127, and the weights have
   // d = m = 1, so every term is an integer and the exact result (below 2^24)
   // is what every path must return, bit for bit.
@@ -123,16 +121,16 @@ TEST(MatMulLegacyTest, ExtremeQuantsGiveExactSumsOnEveryPath) {
           expected[t * kRows + r] = static_cast<float>(row_sum);
         }
       }
-      for (SimdLevel level : Levels()) {
-        SCOPED_TRACE(std::string(TensorTypeName(type)) + " " + std::string(SimdLevelName(level)) +
-                     " weight pattern " + std::to_string(wp));
-        EXPECT_EQ(RunAt(level, w, act, kTokens), expected);
-      }
+      SCOPED_TRACE(std::string(TensorTypeName(type)) + " " + std::string(SimdLevelName(level)) +
+                   " weight pattern " + std::to_string(wp));
+      EXPECT_EQ(RunAt(level, w, act, kTokens), expected);
     }
   }
 }
 
-TEST(MatMulLegacyTest, BF16RowsOfAnyLengthMatchScalar) {
+TEST_P(MatMulQ4_1Q5Bf16Test, BF16RowsOfAnyLengthMatchScalar) {
+  const SimdLevel level = GetParam();
+  CITADEL_SKIP_UNLESS_CPU_RUNS(level);
   std::mt19937 rng(5);
   std::normal_distribution<float> normal(0.0f, 1.0f);
   for (std::int64_t cols : {1, 7, 8, 9, 15, 16, 17, 31, 83}) {
@@ -144,22 +142,23 @@ TEST(MatMulLegacyTest, BF16RowsOfAnyLengthMatchScalar) {
     const WeightView w{TensorType::kBF16, reinterpret_cast<const std::uint8_t*>(weights.data()),
                        kRows, cols};
     const std::vector<float> ref = RunAt(SimdLevel::kScalar, w, act, kTokens);
-    for (SimdLevel level : Levels()) {
-      SCOPED_TRACE("cols=" + std::to_string(cols) + " " + std::string(SimdLevelName(level)));
-      const std::vector<float> got = RunAt(level, w, act, kTokens);
-      for (std::int64_t t = 0; t < kTokens; ++t) {
-        for (std::int64_t r = 0; r < kRows; ++r) {
-          double magnitude = 0;
-          for (std::int64_t c = 0; c < cols; ++c) {
-            magnitude += std::fabs(BF16ToF32(weights[r * cols + c]) * act[t * cols + c]);
-          }
-          ASSERT_NEAR(got[t * kRows + r], ref[t * kRows + r], 2e-5 * magnitude + 1e-6)
-              << "t=" << t << " r=" << r;
+    SCOPED_TRACE("cols=" + std::to_string(cols) + " " + std::string(SimdLevelName(level)));
+    const std::vector<float> got = RunAt(level, w, act, kTokens);
+    for (std::int64_t t = 0; t < kTokens; ++t) {
+      for (std::int64_t r = 0; r < kRows; ++r) {
+        double magnitude = 0;
+        for (std::int64_t c = 0; c < cols; ++c) {
+          magnitude += std::fabs(BF16ToF32(weights[r * cols + c]) * act[t * cols + c]);
         }
+        ASSERT_NEAR(got[t * kRows + r], ref[t * kRows + r], 2e-5 * magnitude + 1e-6)
+            << "t=" << t << " r=" << r;
       }
     }
   }
 }
+
+CITADEL_INSTANTIATE_FOR_LEVELS(MatMulQ4_1Q5Bf16Test, SimdLevel::kScalar, SimdLevel::kAvx2,
+                               SimdLevel::kAvx512, SimdLevel::kAmx);
 
 }  // namespace
 }  // namespace citadel::kernels

@@ -1,4 +1,4 @@
-// The Q2_K / Q3_K / Q5_K row-layout SIMD kernels (matmul_kquants_<isa>.cc)
+// The Q2_K / Q3_K / Q5_K row-layout SIMD kernels (matmul_q2k_q3k_q5k_<isa>.cc)
 // against the scalar path on blocks matmul_test.cc's quantized normal data
 // rarely produces: every quant and scale at its maximum or minimum, raw random
 // bytes (every bit pattern of scales, high bits and quants), with activations
@@ -18,6 +18,7 @@
 #include "kernels/dequantize.h"
 #include "kernels/fp16.h"
 #include "kernels/matmul.h"
+#include "simd_levels.h"
 
 namespace citadel::kernels {
 namespace {
@@ -88,9 +89,12 @@ std::vector<float> RunAt(SimdLevel level, TensorType type, const std::vector<std
   return out;
 }
 
-TEST(MatMulKQuantsTest, ExtremeBlocksMatchScalarOnEverySimdPath) {
-  const SimdLevel max_level = MaxSupportedSimdLevel();
-  if (max_level < SimdLevel::kAvx2) GTEST_SKIP() << "CPU runs no SIMD path";
+// Runs once per SIMD path; skipped, saying why, on a path this CPU cannot run.
+class MatMulQ2KQ3KQ5KTest : public ::testing::TestWithParam<SimdLevel> {};
+
+TEST_P(MatMulQ2KQ3KQ5KTest, ExtremeBlocksMatchScalar) {
+  const SimdLevel level = GetParam();
+  CITADEL_SKIP_UNLESS_CPU_RUNS(level);
   for (TensorType type : {TensorType::kQ2_K, TensorType::kQ3_K, TensorType::kQ5_K}) {
     for (Fill fill : {Fill::kZeros, Fill::kOnes, Fill::kRandom}) {
       const std::vector<std::uint8_t> weights = FilledWeights(type, fill, 5);
@@ -99,27 +103,26 @@ TEST(MatMulKQuantsTest, ExtremeBlocksMatchScalarOnEverySimdPath) {
       for (int pattern = 0; pattern < 3; ++pattern) {
         const std::vector<float> act = Activations(pattern);
         const std::vector<float> ref = RunAt(SimdLevel::kScalar, type, weights, act);
-        for (SimdLevel level : {SimdLevel::kAvx2, SimdLevel::kAvx512}) {
-          if (level > max_level) continue;
-          SCOPED_TRACE(std::string(TensorTypeName(type)) + " " + std::string(SimdLevelName(level)) +
-                       " fill=" + std::to_string(static_cast<int>(fill)) +
-                       " act=" + std::to_string(pattern));
-          const std::vector<float> got = RunAt(level, type, weights, act);
-          for (std::int64_t t = 0; t < kTokens; ++t) {
-            for (std::int64_t r = 0; r < kRows; ++r) {
-              double magnitude = 0;
-              for (std::int64_t k = 0; k < kCols; ++k) {
-                magnitude += std::fabs(dequantized[r * kCols + k] * act[t * kCols + k]);
-              }
-              ASSERT_NEAR(got[t * kRows + r], ref[t * kRows + r], 2e-5 * magnitude + 1e-6)
-                  << "t=" << t << " r=" << r;
+        SCOPED_TRACE(std::string(TensorTypeName(type)) + " " + std::string(SimdLevelName(level)) +
+                     " fill=" + std::to_string(static_cast<int>(fill)) +
+                     " act=" + std::to_string(pattern));
+        const std::vector<float> got = RunAt(level, type, weights, act);
+        for (std::int64_t t = 0; t < kTokens; ++t) {
+          for (std::int64_t r = 0; r < kRows; ++r) {
+            double magnitude = 0;
+            for (std::int64_t k = 0; k < kCols; ++k) {
+              magnitude += std::fabs(dequantized[r * kCols + k] * act[t * kCols + k]);
             }
+            ASSERT_NEAR(got[t * kRows + r], ref[t * kRows + r], 2e-5 * magnitude + 1e-6)
+                << "t=" << t << " r=" << r;
           }
         }
       }
     }
   }
 }
+
+CITADEL_INSTANTIATE_FOR_LEVELS(MatMulQ2KQ3KQ5KTest, SimdLevel::kAvx2, SimdLevel::kAvx512);
 
 }  // namespace
 }  // namespace citadel::kernels

@@ -1,5 +1,5 @@
 // Activation layouts of the Q4_1 / Q5_1 and BF16 row-layout kernels (see
-// matmul_legacy.h). Plain C++ without ISA flags: it runs before any path is
+// matmul_q4_1_q5_bf16.h). Plain C++ without ISA flags: it runs before any path is
 // known to be safe.
 //
 // Thread-safe: pure functions; each call writes only its `dst` row.
@@ -7,7 +7,7 @@
 
 #include "kernels/block_formats.h"
 #include "kernels/fp16.h"
-#include "kernels/matmul_legacy.h"
+#include "kernels/matmul_q4_1_q5_bf16.h"
 
 namespace citadel::kernels::internal {
 

@@ -1,5 +1,5 @@
 // AVX2 row-layout kernels for Q2_K, Q3_K and Q5_K weights x Q8_K activations
-// (kernels/matmul_kernels.h; activation layouts in kernels/matmul_kquants.h).
+// (kernels/matmul_kernels.h; activation layouts in kernels/matmul_q2k_q3k_q5k.h).
 // Built with the AVX2 flags and called only after SelectedSimdLevel() allowed
 // it.
 //
@@ -20,7 +20,7 @@
 
 #include "kernels/block_formats.h"
 #include "kernels/matmul_kernels.h"
-#include "kernels/matmul_kquants.h"
+#include "kernels/matmul_q2k_q3k_q5k.h"
 #include "kernels/matmul_row_tiles.h"
 #include "kernels/matmul_x86.h"
 
@@ -210,7 +210,7 @@ const PathKernels kQ5_K = {Q4_KRowBytes, PrepareQ4_K, ComputeRowTiles<Q5_KTile, 
 
 }  // namespace
 
-const PathKernels* Avx2KQuantKernels(TensorType type) {
+const PathKernels* Avx2Q2KQ3KQ5KKernels(TensorType type) {
   switch (type) {
     case TensorType::kQ2_K:
       return &kQ2_K;

@@ -9,7 +9,7 @@
 // offset (Q4_0: nibble = q + 8, Q8_0: byte = q + 128) so they are unsigned,
 // and offset x (sum of the activation block), precomputed with the
 // activations, takes it back out. Then
-// TileAccumulator's float step (matmul_panel.h) with the block scales of the
+// TileAccumulator's float step (matmul_tile_accumulate.h) with the block scales of the
 // 16 rows, so the result equals the AMX tiles' bit for bit.
 //
 // Thread-safe: pure functions over borrowed buffers.
@@ -21,8 +21,8 @@
 
 #include "kernels/block_formats.h"
 #include "kernels/matmul_kernels.h"
-#include "kernels/matmul_panel.h"
-#include "kernels/matmul_panel_decode.h"
+#include "kernels/matmul_panels_decode.h"
+#include "kernels/matmul_tile_accumulate.h"
 #include "kernels/weight_panels.h"
 
 namespace citadel::kernels::internal {

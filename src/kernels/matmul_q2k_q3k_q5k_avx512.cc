@@ -1,6 +1,6 @@
 // AVX-512 (F/BW/VL/DQ + VNNI) row-layout kernels for Q2_K, Q3_K and Q5_K
 // weights x Q8_K activations (kernels/matmul_kernels.h; activation layouts in
-// kernels/matmul_kquants.h). Built with the AVX-512 flags and called only
+// kernels/matmul_q2k_q3k_q5k.h). Built with the AVX-512 flags and called only
 // after SelectedSimdLevel() said the CPU runs them.
 //
 // Per 64 quants and token: VPMADDUBSW (weight quant, the small unsigned
@@ -26,7 +26,7 @@
 
 #include "kernels/block_formats.h"
 #include "kernels/matmul_kernels.h"
-#include "kernels/matmul_kquants.h"
+#include "kernels/matmul_q2k_q3k_q5k.h"
 #include "kernels/matmul_row_tiles.h"
 #include "kernels/matmul_x86.h"
 
@@ -235,7 +235,7 @@ const PathKernels kQ5_K = {Q4_KRowBytes, PrepareQ4_K, ComputeRowTiles<Q5_KTile, 
 
 }  // namespace
 
-const PathKernels* Avx512KQuantKernels(TensorType type) {
+const PathKernels* Avx512Q2KQ3KQ5KKernels(TensorType type) {
   switch (type) {
     case TensorType::kQ2_K:
       return &kQ2_K;

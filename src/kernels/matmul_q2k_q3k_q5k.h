@@ -1,5 +1,5 @@
 // Internal to the Q2_K / Q3_K / Q5_K row-layout MatMul kernels
-// (matmul_kquants_avx2.cc, matmul_kquants_avx512.cc): the unpacking of packed
+// (matmul_q2k_q3k_q5k_avx2.cc, matmul_q2k_q3k_q5k_avx512.cc): the unpacking of packed
 // sub-block scales and the weight prefetch both ISA files share.
 //
 // The kernels reuse activation layouts of kernels/matmul_kernels.h:

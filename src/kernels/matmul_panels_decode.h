@@ -1,8 +1,8 @@
-// Internal to the panel kernels (matmul_panels_avx512.cc, matmul_amx.cc):
+// Internal to the panel kernels (matmul_panels_q4_0_q8_0_avx512.cc, matmul_amx.cc):
 // decoding the K-quant panel fields of kernels/weight_panels.h into
 // vectors whose 16 lanes are the panel's 16 rows. Include only from files
 // built with the AVX-512 flags; internal linkage on purpose (see
-// matmul_panel.h).
+// matmul_tile_accumulate.h).
 //
 // Thread-safe: pure functions.
 #pragma once
@@ -20,7 +20,7 @@ namespace {  // NOLINT(build/namespaces)
 // Streaming prefetch. Each 64-byte line a kernel loads is prefetched twice:
 // far ahead into L2, where the request has the time of a DRAM access to
 // complete, and a little ahead into L1, so the load itself hits. Far
-// prefetches straight into L1 (the old scheme) hold an L1 fill buffer for the
+// prefetches straight into L1 hold an L1 fill buffer for the
 // whole DRAM access, and the 16 of them cap one core's stream: Q4_0 M=1 read
 // 80% of a plain scan's bandwidth with them, 89-92% with this, on 2 threads
 // of a Sapphire Rapids-class Xeon (the panel loop alone, interleaved A/B).

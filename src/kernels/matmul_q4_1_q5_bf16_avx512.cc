@@ -1,7 +1,7 @@
 // AVX-512 (F/BW/VL/DQ + VNNI) row-layout kernels for Q4_1, Q5_0, Q5_1 and
 // BF16 weights (built with the AVX-512 flags, called only after
 // SelectedSimdLevel() allowed it). They read the activation layouts of
-// matmul_legacy.h, a pair of 32-element blocks per zmm.
+// matmul_q4_1_q5_bf16.h, a pair of 32-element blocks per zmm.
 //
 // Integer dot products use VPDPBUSD (u8 x s8 -> s32, four products per lane,
 // no intermediate saturation) with the weight quants as the unsigned side:
@@ -26,7 +26,7 @@
 
 #include "kernels/block_formats.h"
 #include "kernels/matmul_kernels.h"
-#include "kernels/matmul_legacy.h"
+#include "kernels/matmul_q4_1_q5_bf16.h"
 
 namespace citadel::kernels::internal {
 namespace {
@@ -201,7 +201,7 @@ const PathKernels kBF16 = {FloatRowBytes, PrepareBF16, ComputeRowTiles<BF16Tile,
 
 }  // namespace
 
-const PathKernels* Avx512LegacyKernels(TensorType type) {
+const PathKernels* Avx512Q4_1Q5Bf16Kernels(TensorType type) {
   switch (type) {
     case TensorType::kQ4_1:
       return &kQ4_1;

@@ -1,7 +1,7 @@
 // The VNNI kernel of the AMX path: for fewer than kAmxTokens tokens it
 // computes the same exact per-chunk integer sums as the AMX tiles, straight
 // from the weights with AVX-512 VNNI (no repack), and folds them with the
-// same float accumulation (matmul_panel.h), so results are bit-identical to
+// same float accumulation (matmul_tile_accumulate.h), so results are bit-identical to
 // the tile kernel's. Built with the AVX-512 flags; called only on the AMX
 // path.
 //
@@ -15,7 +15,7 @@
 
 #include "kernels/block_formats.h"
 #include "kernels/matmul_kernels.h"
-#include "kernels/matmul_panel.h"
+#include "kernels/matmul_tile_accumulate.h"
 
 namespace citadel::kernels::internal {
 namespace {

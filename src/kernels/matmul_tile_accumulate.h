@@ -1,4 +1,4 @@
-// Internal to the AMX path of MatMul (matmul_amx.cc, matmul_vnni_avx512.cc):
+// Internal to the AMX path of MatMul (matmul_amx.cc, matmul_amx_vnni_avx512.cc):
 // how each weight type decodes into 16-row panels, and the float
 // accumulation both kernels of the path share so their outputs are
 // bit-identical. Include only from files built with the AVX-512 flags.
@@ -236,7 +236,7 @@ inline __m512 SubtractMins(__m512 acc, const float* mins, const float* sums, std
 }  // namespace
 
 // The VNNI kernel of the AMX path for fewer than kAmxTokens tokens
-// (matmul_vnni_avx512.cc): computes out for rows [row_begin, row_end) (a
+// (matmul_amx_vnni_avx512.cc): computes out for rows [row_begin, row_end) (a
 // multiple of 16 from row_begin) and tokens [t0, t0 + tokens).
 void VnniPanelCompute(const WeightView& w, const PreparedActivations& act, std::int64_t row_begin,
                       std::int64_t row_end, std::int64_t t0, std::int64_t tokens,

@@ -1,6 +1,6 @@
 // AVX2 row-layout kernels for Q4_1, Q5_0, Q5_1 and BF16 weights (built with
 // the AVX2 flags, called only after SelectedSimdLevel() allowed it). They read
-// the activation layouts of matmul_legacy.h.
+// the activation layouts of matmul_q4_1_q5_bf16.h.
 //
 // Integer dot products use VPMADDUBSW (u8 x s8 -> saturating s16 pairs) then
 // VPMADDWD (-> s32), one 32-element block per ymm. The weight side is always
@@ -21,7 +21,7 @@
 
 #include "kernels/block_formats.h"
 #include "kernels/matmul_kernels.h"
-#include "kernels/matmul_legacy.h"
+#include "kernels/matmul_q4_1_q5_bf16.h"
 #include "kernels/matmul_x86.h"
 
 namespace citadel::kernels::internal {
@@ -180,7 +180,7 @@ const PathKernels kBF16 = {FloatRowBytes, PrepareBF16, ComputeRowTiles<BF16Tile,
 
 }  // namespace
 
-const PathKernels* Avx2LegacyKernels(TensorType type) {
+const PathKernels* Avx2Q4_1Q5Bf16Kernels(TensorType type) {
   switch (type) {
     case TensorType::kQ4_1:
       return &kQ4_1;

@@ -1,5 +1,5 @@
 // The VNNI kernel for K-quant panel weights (Q4_K, Q5_K, Q6_K; see
-// matmul_panels_avx512.cc for the idea). Per 16-row panel and token, the
+// matmul_panels_q4_0_q8_0_avx512.cc for the idea). Per 16-row panel and token, the
 // exact integer sum of each chunk (Q4_K / Q5_K: a 32-element group of
 // unsigned 4 / 5-bit quants; Q6_K: a 16-element group of unsigned 6-bit quants, less 32 x the
 // activation sum) in the 16 lanes, then TileAccumulator's float steps in
@@ -16,8 +16,8 @@
 
 #include "kernels/block_formats.h"
 #include "kernels/matmul_kernels.h"
-#include "kernels/matmul_panel.h"
-#include "kernels/matmul_panel_decode.h"
+#include "kernels/matmul_panels_decode.h"
+#include "kernels/matmul_tile_accumulate.h"
 
 namespace citadel::kernels::internal {
 namespace {

@@ -1,6 +1,6 @@
 // Internal to MatMul: activation layouts and the shared tile loop of the
 // row-layout kernels for Q4_1, Q5_0, Q5_1 and BF16 weights
-// (matmul_legacy_avx2.cc, matmul_legacy_avx512.cc; see matmul_kernels.h for
+// (matmul_q4_1_q5_bf16_avx2.cc, matmul_q4_1_q5_bf16_avx512.cc; see matmul_kernels.h for
 // how a path prepares activations and computes).
 //
 // Layouts (every region starts on a 64-byte boundary of the row):
@@ -26,7 +26,7 @@
 
 namespace citadel::kernels::internal {
 
-// Built without ISA flags (matmul_legacy_prepare.cc).
+// Built without ISA flags (matmul_q4_1_q5_bf16_prepare.cc).
 std::size_t Q8_1RowBytes(std::int64_t cols);
 void PrepareQ8_1(const float* act, const void* partner, std::int64_t cols, std::uint8_t* dst);
 void PrepareBF16(const float* act, const void* partner, std::int64_t cols, std::uint8_t* dst);
