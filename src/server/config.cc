@@ -74,6 +74,13 @@ std::vector<SettingSpec> Registry() {
                  "sqlite:PATH or postgres://USER:PASS@HOST:PORT/DB?sslmode=MODE "
                  "(empty: sqlite:DATA_DIR/citadel.db)",
                  true),
+      // Access control at the edge (issue 15).
+      ListSpec("network.allow",
+               "CIDR blocks admitted at accept, or the preset intranet (empty: everyone)"),
+      ListSpec("network.deny", "CIDR blocks refused at accept (wins over network.allow)"),
+      ListSpec("network.trusted_proxies",
+               "peers whose X-Forwarded-For is believed (rightmost untrusted hop is the client)"),
+      StringSpec("network.refuse", "close", "a refused peer: close (unanswered) or 403"),
   };
 }
 
@@ -349,10 +356,10 @@ Status Settings::ApplyEnvironment(const std::vector<std::string>& environment) {
       if (EnvironmentName(slot.spec.name) == var) match = &slot;
     }
     if (match == nullptr) {
-      const bool known_section = var.starts_with("CITADEL_SERVER_") ||
-                                 var.starts_with("CITADEL_ENGINE_") ||
-                                 var.starts_with("CITADEL_MODEL_") ||
-                                 var.starts_with("CITADEL_STORE_");
+      const bool known_section =
+          var.starts_with("CITADEL_SERVER_") || var.starts_with("CITADEL_ENGINE_") ||
+          var.starts_with("CITADEL_MODEL_") || var.starts_with("CITADEL_STORE_") ||
+          var.starts_with("CITADEL_NETWORK_");
       if (known_section) {
         return InvalidArgumentError("unknown setting in environment variable " + std::string(var));
       }

@@ -24,7 +24,8 @@ class HttpServer::Impl {
         ioc_(options_.io_threads),
         acceptor_(net::make_strand(ioc_)),
         signals_(ioc_, SIGINT, SIGTERM),
-        drain_timer_(ioc_) {}
+        drain_timer_(ioc_),
+        allowlist_(options_.network, options_.network_refuse) {}
 
   Status Listen() {
     boost::system::error_code ec;
@@ -60,15 +61,35 @@ class HttpServer::Impl {
 
  private:
   void Accept() {
-    acceptor_.async_accept(net::make_strand(ioc_), [this](boost::system::error_code ec,
-                                                          tcp::socket socket) {
-      if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;
-      if (!ec) {
-        const bool over = state_.open_connections.load() >= options_.max_connections;
-        std::make_shared<HttpSession>(std::move(socket), state_, options_, tracker_, over)->Start();
-      }
-      Accept();
-    });
+    acceptor_.async_accept(net::make_strand(ioc_),
+                           [this](boost::system::error_code ec, tcp::socket socket) {
+                             if (ec == net::error::operation_aborted || !acceptor_.is_open())
+                               return;
+                             if (!ec) Admit(std::move(socket));
+                             Accept();
+                           });
+  }
+
+  // The allowlist stage, on the peer's address alone.
+  void Admit(tcp::socket socket) {
+    boost::system::error_code ec;
+    const tcp::endpoint peer = socket.remote_endpoint(ec);
+    if (ec) return;  // already gone
+    const security::IpAddress address = ToIpAddress(peer.address());
+    const Admission admission = allowlist_.AtAccept(address);
+    if (admission == Admission::kClose) {
+      socket.close(ec);
+      return;
+    }
+    SessionStart start = SessionStart::kServe;
+    if (admission == Admission::kForbidden) {
+      start = SessionStart::kForbidden;
+    } else if (state_.open_connections.load() >= options_.max_connections) {
+      start = SessionStart::kTooMany;
+    }
+    std::make_shared<HttpSession>(std::move(socket), address, state_, options_, tracker_,
+                                  allowlist_, start)
+        ->Start();
   }
 
   void BeginDrain(const std::string& why) {
@@ -128,6 +149,7 @@ class HttpServer::Impl {
   std::chrono::steady_clock::time_point drain_deadline_;
   bool cancelled_ = false;
   int port_ = 0;
+  const AllowlistStage allowlist_;
 };
 
 HttpServer::HttpServer(ServerState& state, HttpServerOptions options)

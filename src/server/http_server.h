@@ -11,6 +11,9 @@
 // own connection. A client that disconnects mid-request cancels its engine
 // requests at once.
 //
+// Before a byte is read, the allowlist stage admits or refuses the peer
+// (network.allow / network.deny; see allowlist_stage.h).
+//
 // Drain (SIGTERM, SIGINT or Shutdown()): stop accepting, /ready turns 503,
 // idle keep-alive connections close, in-flight requests get
 // shutdown_grace_s to finish; then the engines cancel the rest (their
@@ -23,6 +26,8 @@
 #include <memory>
 #include <string>
 
+#include "security/network_policy.h"
+#include "server/allowlist_stage.h"
 #include "server/server_state.h"
 #include "util/status.h"
 
@@ -39,6 +44,8 @@ struct HttpServerOptions {
   int idle_timeout_s = 60;
   int request_timeout_s = 600;
   int shutdown_grace_s = 10;
+  security::NetworkPolicy network;  // admits everyone by default
+  RefuseMode network_refuse = RefuseMode::kClose;
 };
 
 class HttpServer {

@@ -4,6 +4,8 @@
 #include <boost/asio/write.hpp>
 #include <cstdio>
 
+#include "server/parse_stage.h"
+
 namespace citadel::server {
 
 namespace beast = boost::beast;
@@ -20,6 +22,8 @@ const char* Reason(int status) {
       return "Bad Request";
     case 401:
       return "Unauthorized";
+    case 403:
+      return "Forbidden";
     case 404:
       return "Not Found";
     case 405:
@@ -86,14 +90,18 @@ std::string SessionTracker::NextRequestId() {
 
 // --- HttpSession ------------------------------------------------------------
 
-HttpSession::HttpSession(net::ip::tcp::socket socket, ServerState& state,
-                         const HttpServerOptions& options, SessionTracker& tracker, bool over_limit)
+HttpSession::HttpSession(net::ip::tcp::socket socket, const security::IpAddress& peer,
+                         ServerState& state, const HttpServerOptions& options,
+                         SessionTracker& tracker, const AllowlistStage& allowlist,
+                         SessionStart start)
     : stream_(std::move(socket)),
       state_(state),
       options_(options),
       tracker_(tracker),
       deadline_(stream_.get_executor()),
-      over_limit_(over_limit) {
+      peer_(peer),
+      allowlist_(allowlist),
+      start_(start) {
   state_.open_connections.fetch_add(1);
 }
 
@@ -107,11 +115,13 @@ HttpSession::~HttpSession() {
 void HttpSession::Start() {
   tracker_.Add(shared_from_this());
   net::dispatch(stream_.get_executor(), [self = shared_from_this()] {
-    if (self->over_limit_) {
+    if (self->start_ != SessionStart::kServe) {
       self->keep_alive_ = false;
       self->log_.id = self->tracker_.NextRequestId();
       self->SendResponse(ErrorResponse(
-          Unavailable("Too many open connections; retry later", "too_many_connections")));
+          self->start_ == SessionStart::kForbidden
+              ? AddressNotAllowed()
+              : Unavailable("Too many open connections; retry later", "too_many_connections")));
       return;
     }
     self->DoRead();
@@ -173,15 +183,19 @@ void HttpSession::OnRead(beast::error_code ec) {
 
 void HttpSession::Dispatch() {
   http::request<http::string_body> message = parser_->release();
-  request_ = HttpRequest{};
-  request_.method = std::string(message.method_string());
-  request_.target = std::string(message.target());
-  request_.body = std::move(message.body());
-  request_.authorization = std::string(message[http::field::authorization]);
-  request_.request_id = log_.id;
   keep_alive_ = message.keep_alive() && !state_.draining.load();
+  request_ = ParseRequestHead(message);
+  request_.request_id = log_.id;
   log_.method = request_.method;
   log_.path = request_.target.substr(0, request_.target.find('?'));
+  const AllowlistStage::Client client = allowlist_.AfterHeaders(peer_, request_.forwarded_for);
+  request_.client_address = client.address.ToString();
+  log_.client = request_.client_address;
+  if (client.admission == Admission::kClose) return Close();
+  if (client.admission == Admission::kForbidden) {
+    keep_alive_ = false;
+    return SendResponse(ErrorResponse(AddressNotAllowed()));
+  }
   if (log_.include_content) log_.request_body = request_.body;
   RouteResult result = Route(state_, request_);
   log_.model = result.model;

@@ -25,6 +25,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "server/allowlist_stage.h"
 #include "server/http_server.h"
 #include "server/request_log.h"
 #include "server/router.h"
@@ -48,10 +49,14 @@ class SessionTracker {
   std::atomic<std::uint64_t> next_id_{1};
 };
 
+// How a connection starts: served, or answered once and closed.
+enum class SessionStart { kServe, kTooMany, kForbidden };
+
 class HttpSession : public std::enable_shared_from_this<HttpSession> {
  public:
-  HttpSession(boost::asio::ip::tcp::socket socket, ServerState& state,
-              const HttpServerOptions& options, SessionTracker& tracker, bool over_limit);
+  HttpSession(boost::asio::ip::tcp::socket socket, const security::IpAddress& peer,
+              ServerState& state, const HttpServerOptions& options, SessionTracker& tracker,
+              const AllowlistStage& allowlist, SessionStart start);
   ~HttpSession();
 
   void Start();
@@ -86,7 +91,9 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   const HttpServerOptions& options_;
   SessionTracker& tracker_;
   boost::asio::steady_timer deadline_;
-  const bool over_limit_;
+  const security::IpAddress peer_;
+  const AllowlistStage& allowlist_;
+  const SessionStart start_;
 
   std::deque<std::string> outbox_;
   bool writing_ = false;

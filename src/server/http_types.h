@@ -18,6 +18,10 @@ struct HttpRequest {
   std::string body;
   std::string authorization;  // the Authorization header, or empty
   std::string request_id;     // assigned by the server
+  std::string api_key_header;  // x-api-key, or empty
+  std::string forwarded_for;   // X-Forwarded-For values joined by ",", or empty
+  std::string origin;          // Origin, or empty
+  std::string client_address;  // the peer, or the client a trusted proxy forwarded
 };
 
 struct HttpResponse {

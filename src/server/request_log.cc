@@ -32,6 +32,7 @@ std::string RequestLogLine(const RequestLogRecord& r) {
                                  {"level", r.status >= 500 ? "error" : "info"},
                                  {"event", "request"},
                                  {"id", r.id},
+                                 {"client", r.client},
                                  {"method", r.method},
                                  {"path", r.path},
                                  {"model", r.model},

@@ -1,6 +1,6 @@
 // One structured JSON line per answered request (on stderr):
 //   {"ts":"2026-11-25T20:10:00.123Z","level":"info","event":"request","id":"req-1f",
-//    "method":"POST","path":"/v1/chat/completions","model":"m","status":200,
+//    "client":"10.1.2.3","method":"POST","path":"/v1/chat/completions","model":"m","status":200,
 //    "stream":true,"prompt_tokens":12,"completion_tokens":30,"cached_tokens":0,
 //    "finish_reason":"stop","ttft_ms":41.2,"queue_ms":0.3,"total_ms":310.5,
 //    "client_aborted":false}
@@ -16,6 +16,7 @@ namespace citadel::server {
 
 struct RequestLogRecord {
   std::string id;
+  std::string client;  // the client's address (a trusted proxy's forwarded one)
   std::string method;
   std::string path;
   std::string model;

@@ -12,7 +12,8 @@
 namespace citadel::server {
 namespace {
 
-HttpServerOptions HttpOptionsFrom(const Settings& s) {
+// InvalidArgument naming the setting for a bad network.* value.
+Result<HttpServerOptions> HttpOptionsFrom(const Settings& s) {
   HttpServerOptions o;
   o.host = s.GetString("server.host");
   o.port = static_cast<int>(s.GetInt("server.port"));
@@ -24,6 +25,10 @@ HttpServerOptions HttpOptionsFrom(const Settings& s) {
   o.idle_timeout_s = static_cast<int>(s.GetInt("server.idle_timeout_s"));
   o.request_timeout_s = static_cast<int>(s.GetInt("server.request_timeout_s"));
   o.shutdown_grace_s = static_cast<int>(s.GetInt("server.shutdown_grace_s"));
+  CITADEL_ASSIGN_OR_RETURN(o.network, security::NetworkPolicy::Create(
+                                          {s.GetList("network.allow"), s.GetList("network.deny"),
+                                           s.GetList("network.trusted_proxies")}));
+  CITADEL_ASSIGN_OR_RETURN(o.network_refuse, ParseRefuseMode(s.GetString("network.refuse")));
   return o;
 }
 
@@ -86,7 +91,8 @@ Status RunServer(const Settings& settings) {
   state.options.log_requests = settings.GetBool("server.log_requests");
   state.options.log_content = settings.GetBool("server.log_content");
   state.options.max_body_bytes = settings.GetInt("server.max_body_bytes");
-  HttpServer server(state, HttpOptionsFrom(settings));
+  CITADEL_ASSIGN_OR_RETURN(HttpServerOptions http_options, HttpOptionsFrom(settings));
+  HttpServer server(state, std::move(http_options));
   CITADEL_TRY(server.Listen());
   LogEvent("info", "listening",
            "http://" + settings.GetString("server.host") + ":" + std::to_string(server.port()));
