@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "server/parse_stage.h"
+#include "server/security_headers.h"
 
 namespace citadel::server {
 
@@ -207,6 +208,7 @@ void HttpSession::SendResponse(const HttpResponse& response) {
   log_.status = response.status;
   std::string bytes = StatusLine(response.status);
   bytes += "Content-Type: " + response.content_type + "\r\n";
+  bytes += SecurityHeaderLines(response.content_type);
   bytes += "Content-Length: " + std::to_string(response.body.size()) + "\r\n";
   bytes += "X-Request-Id: " + log_.id + "\r\n";
   for (const auto& [name, value] : response.headers) bytes += name + ": " + value + "\r\n";
@@ -232,7 +234,7 @@ void HttpSession::StartJob(std::unique_ptr<GenerationJob> job) {
   if (job_->streaming()) {
     log_.status = 200;
     std::string head = StatusLine(200);
-    head += "Content-Type: text/event-stream\r\nCache-Control: no-cache\r\n";
+    head += "Content-Type: text/event-stream\r\n" + SecurityHeaderLines("text/event-stream");
     head += "Transfer-Encoding: chunked\r\nX-Request-Id: " + log_.id + "\r\n";
     head += keep_alive_ ? "Connection: keep-alive\r\n\r\n" : "Connection: close\r\n\r\n";
     Queue(std::move(head));
