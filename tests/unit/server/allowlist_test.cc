@@ -8,6 +8,7 @@
 #include <boost/asio/write.hpp>
 #include <thread>
 
+#include "loopback_client.h"
 #include "server/http_server.h"
 
 namespace citadel::server {
@@ -44,23 +45,8 @@ class AllowlistTest : public ::testing::Test {
     runner_.join();
   }
 
-  // Connects from `source`, sends `bytes`, reads until the server closes.
   std::string Exchange(const char* source, const std::string& bytes) {
-    net::io_context ioc;
-    tcp::socket socket(ioc);
-    socket.open(tcp::v4());
-    socket.bind(tcp::endpoint(net::ip::make_address(source), 0));
-    socket.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), server_->port()));
-    boost::system::error_code ec;
-    net::write(socket, net::buffer(bytes), ec);  // may fail: the server closed first
-    std::string reply;
-    char buffer[4096];
-    for (;;) {
-      const size_t n = socket.read_some(net::buffer(buffer), ec);
-      reply.append(buffer, n);
-      if (ec) break;
-    }
-    return reply;
+    return ExchangeOnLoopback(server_->port(), bytes, source);
   }
 
   static std::string Get(const std::string& extra_headers = "") {

@@ -10,6 +10,8 @@
 #include <boost/asio/write.hpp>
 #include <thread>
 
+#include "loopback_client.h"
+
 namespace citadel::server {
 namespace {
 
@@ -38,19 +40,7 @@ class HttpServerTest : public ::testing::Test {
 
   // Sends raw bytes on a new connection and reads until the server closes it.
   std::string Exchange(const std::string& bytes) {
-    net::io_context ioc;
-    tcp::socket socket(ioc);
-    socket.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), server_->port()));
-    net::write(socket, net::buffer(bytes));
-    std::string reply;
-    boost::system::error_code ec;
-    char buffer[4096];
-    for (;;) {
-      const size_t n = socket.read_some(net::buffer(buffer), ec);
-      reply.append(buffer, n);
-      if (ec) break;
-    }
-    return reply;
+    return ExchangeOnLoopback(server_->port(), bytes);
   }
 
   ServerState state_;

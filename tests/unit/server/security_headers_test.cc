@@ -4,17 +4,13 @@
 
 #include <gtest/gtest.h>
 
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/write.hpp>
 #include <thread>
 
+#include "loopback_client.h"
 #include "server/http_server.h"
 
 namespace citadel::server {
 namespace {
-
-namespace net = boost::asio;
-using tcp = net::ip::tcp;
 
 TEST(SecurityHeadersTest, PagesGetAStrictPolicy) {
   const std::string lines = SecurityHeaderLines("text/html; charset=utf-8");
@@ -45,19 +41,9 @@ TEST(SecurityHeadersTest, EveryAnswerOverTheWireCarriesThem) {
   ASSERT_TRUE(server.Listen().ok());
   std::thread runner([&] { server.Run(); });
   for (const char* path : {"/health", "/nowhere", "/metrics"}) {
-    net::io_context ioc;
-    tcp::socket socket(ioc);
-    socket.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), server.port()));
-    net::write(socket, net::buffer("GET " + std::string(path) +
-                                   " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
-    std::string reply;
-    boost::system::error_code ec;
-    char buffer[4096];
-    for (;;) {
-      const size_t n = socket.read_some(net::buffer(buffer), ec);
-      reply.append(buffer, n);
-      if (ec) break;
-    }
+    const std::string reply =
+        ExchangeOnLoopback(server.port(), "GET " + std::string(path) +
+                                              " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
     EXPECT_NE(reply.find("\r\nX-Content-Type-Options: nosniff\r\n"), std::string::npos) << reply;
     EXPECT_NE(reply.find("\r\nCache-Control: no-store\r\n"), std::string::npos) << reply;
     EXPECT_EQ(reply.find("Access-Control-Allow-Origin"), std::string::npos) << reply;
