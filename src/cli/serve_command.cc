@@ -1,6 +1,6 @@
 // `citadel serve [-m MODEL]... [--alias NAME]... [--host H] [--port P]
 //   [--config FILE] [--set NAME=VALUE]... [--shutdown-grace S] [--threads T]
-//   [--kv-cache-type f16|q8_0]`:
+//   [--kv-cache-type f16|q8_0] [--tls-self-signed]`:
 // the OpenAI-compatible HTTP server. Settings come from the TOML file, then
 // CITADEL_* environment variables, then these flags (see `citadel config show`).
 #include <memory>
@@ -24,6 +24,7 @@ struct ServeOptions {
   std::string threads;
   std::string kv_cache_type;
   std::vector<std::string> assignments;
+  bool tls_self_signed = false;
 };
 
 server::SettingsSources SourcesOf(const ServeOptions& o) {
@@ -43,6 +44,7 @@ server::SettingsSources SourcesOf(const ServeOptions& o) {
     sources.flags.emplace_back("server.shutdown_grace_s", o.shutdown_grace);
   if (!o.threads.empty()) sources.flags.emplace_back("engine.threads", o.threads);
   if (!o.kv_cache_type.empty()) sources.flags.emplace_back("engine.kv_cache_type", o.kv_cache_type);
+  if (o.tls_self_signed) sources.flags.emplace_back("tls.self_signed", "true");
   sources.assignments = o.assignments;
   return sources;
 }
@@ -68,6 +70,8 @@ void RegisterServeCommand(CLI::App& app, CommandResult& result) {
   cmd->add_option("-t,--threads", options->threads, "compute threads per model (engine.threads)");
   cmd->add_option("--kv-cache-type", options->kv_cache_type,
                   "KV cache element type: f16 or q8_0 (engine.kv_cache_type)");
+  cmd->add_flag("--tls-self-signed", options->tls_self_signed,
+                "HTTPS with a throw-away self-signed certificate made in memory (tls.self_signed)");
   cmd->callback([options, &result] { result.status = RunServe(*options); });
 }
 

@@ -81,6 +81,14 @@ std::vector<SettingSpec> Registry() {
       ListSpec("network.trusted_proxies",
                "peers whose X-Forwarded-For is believed (rightmost untrusted hop is the client)"),
       StringSpec("network.refuse", "close", "a refused peer: close (unanswered) or 403"),
+      // Edge (issue 15): native TLS, rate limits, CORS.
+      StringSpec("tls.cert", "", "PEM certificate chain: serve HTTPS (with tls.key); SIGHUP reloads"),
+      StringSpec("tls.key", "", "PEM private key of tls.cert"),
+      StringSpec("tls.client_ca", "",
+                 "PEM CA bundle: clients must present a certificate it signed (mutual TLS)"),
+      StringSpec("tls.min_version", "1.3", "oldest TLS version accepted: 1.3 or 1.2"),
+      BoolSpec("tls.self_signed", false,
+               "HTTPS with a throw-away self-signed certificate made in memory (trials only)"),
   };
 }
 

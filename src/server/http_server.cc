@@ -3,6 +3,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <cstdio>
 #include <thread>
@@ -24,10 +25,14 @@ class HttpServer::Impl {
         ioc_(options_.io_threads),
         acceptor_(net::make_strand(ioc_)),
         signals_(ioc_, SIGINT, SIGTERM),
+        reload_signal_(ioc_),
         drain_timer_(ioc_),
         allowlist_(options_.network, options_.network_refuse) {}
 
   Status Listen() {
+    if (options_.tls.enabled) {
+      CITADEL_ASSIGN_OR_RETURN(tls_, TlsContextSource::Create(options_.tls));
+    }
     boost::system::error_code ec;
     const auto address = net::ip::make_address(options_.host, ec);
     if (ec) return InvalidArgumentError("server.host '" + options_.host + "' is not an IP address");
@@ -43,11 +48,16 @@ class HttpServer::Impl {
   }
 
   int port() const { return port_; }
+  std::string TlsDescription() const { return tls_ ? tls_->Describe() : ""; }
 
   void Run() {
     signals_.async_wait([this](boost::system::error_code ec, int signal) {
       if (!ec) BeginDrain(signal == SIGINT ? "SIGINT" : "SIGTERM");
     });
+    if (tls_) {
+      reload_signal_.add(SIGHUP);
+      WaitForReload();
+    }
     Accept();
     std::vector<std::thread> threads;
     for (int i = 1; i < options_.io_threads; ++i) threads.emplace_back([this] { ioc_.run(); });
@@ -87,14 +97,38 @@ class HttpServer::Impl {
     } else if (state_.open_connections.load() >= options_.max_connections) {
       start = SessionStart::kTooMany;
     }
-    std::make_shared<HttpSession>(std::move(socket), address, state_, options_, tracker_,
-                                  allowlist_, start)
+    if (!tls_) {
+      std::make_shared<HttpSession<PlainStream>>(PlainStream(std::move(socket)), nullptr, address,
+                                                 state_, options_, tracker_, allowlist_, start)
+          ->Start();
+      return;
+    }
+    std::shared_ptr<net::ssl::context> context = tls_->Current();
+    TlsStream stream(std::move(socket), *context);
+    std::make_shared<HttpSession<TlsStream>>(std::move(stream), std::move(context), address, state_,
+                                             options_, tracker_, allowlist_, start)
         ->Start();
+  }
+
+  // SIGHUP: new connections get a context built from the files as they are
+  // now; a failure keeps the old one.
+  void WaitForReload() {
+    reload_signal_.async_wait([this](boost::system::error_code ec, int) {
+      if (ec) return;
+      const Status reloaded = tls_->Reload();
+      if (reloaded.ok()) {
+        Log("info", "tls_reloaded", "new connections get " + tls_->Describe());
+      } else {
+        Log("error", "tls_reload_failed", reloaded.message() + "; keeping " + tls_->Describe());
+      }
+      WaitForReload();
+    });
   }
 
   void BeginDrain(const std::string& why) {
     if (state_.draining.exchange(true)) return;
     signals_.cancel();
+    reload_signal_.cancel();
     Log("info", "draining",
         why + ": no new connections; in-flight requests have " +
             std::to_string(options_.shutdown_grace_s) + " s to finish");
@@ -145,6 +179,8 @@ class HttpServer::Impl {
   net::io_context ioc_;
   tcp::acceptor acceptor_;
   net::signal_set signals_;
+  net::signal_set reload_signal_;
+  std::unique_ptr<TlsContextSource> tls_;  // null: plain HTTP
   net::steady_timer drain_timer_;
   std::chrono::steady_clock::time_point drain_deadline_;
   bool cancelled_ = false;
@@ -160,6 +196,9 @@ Status HttpServer::Listen() {
 }
 int HttpServer::port() const {
   return impl_->port();
+}
+std::string HttpServer::TlsDescription() const {
+  return impl_->TlsDescription();
 }
 void HttpServer::Run() {
   impl_->Run();

@@ -14,6 +14,11 @@
 // Before a byte is read, the allowlist stage admits or refuses the peer
 // (network.allow / network.deny; see allowlist_stage.h).
 //
+// With options.tls enabled every connection is HTTPS (see
+// tls_context_source.h). SIGHUP re-reads the certificate and key: new
+// connections get the new context, open ones keep theirs; a file that does
+// not load leaves the old context in use, and the log says why.
+//
 // Drain (SIGTERM, SIGINT or Shutdown()): stop accepting, /ready turns 503,
 // idle keep-alive connections close, in-flight requests get
 // shutdown_grace_s to finish; then the engines cancel the rest (their
@@ -29,6 +34,7 @@
 #include "security/network_policy.h"
 #include "server/allowlist_stage.h"
 #include "server/server_state.h"
+#include "server/tls_context_source.h"
 #include "util/status.h"
 
 namespace citadel::server {
@@ -46,6 +52,7 @@ struct HttpServerOptions {
   int shutdown_grace_s = 10;
   security::NetworkPolicy network;  // admits everyone by default
   RefuseMode network_refuse = RefuseMode::kClose;
+  TlsOptions tls;  // disabled by default: plain HTTP
 };
 
 class HttpServer {
@@ -55,8 +62,11 @@ class HttpServer {
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
 
-  // Binds and listens. Unavailable naming the address when it cannot.
+  // Builds the TLS context (InvalidArgument naming the file when it cannot),
+  // then binds and listens (Unavailable naming the address when it cannot).
   Status Listen();
+  // "certificate serial ..., SHA-256 ..." when serving TLS; empty otherwise.
+  std::string TlsDescription() const;
   // The bound port (after Listen).
   int port() const;
   // Serves until a drain completes; handles SIGTERM and SIGINT.

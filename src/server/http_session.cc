@@ -62,18 +62,18 @@ std::string Chunk(const std::string& data) {
 
 // --- SessionTracker ---------------------------------------------------------
 
-void SessionTracker::Add(const std::shared_ptr<HttpSession>& session) {
+void SessionTracker::Add(const std::shared_ptr<Session>& session) {
   std::lock_guard lock(mu_);
   sessions_[session.get()] = session;
 }
 
-void SessionTracker::Remove(HttpSession* session) {
+void SessionTracker::Remove(Session* session) {
   std::lock_guard lock(mu_);
   sessions_.erase(session);
 }
 
 void SessionTracker::CloseIdle() {
-  std::vector<std::shared_ptr<HttpSession>> live;
+  std::vector<std::shared_ptr<Session>> live;
   {
     std::lock_guard lock(mu_);
     for (auto& [ptr, weak] : sessions_) {
@@ -91,11 +91,13 @@ std::string SessionTracker::NextRequestId() {
 
 // --- HttpSession ------------------------------------------------------------
 
-HttpSession::HttpSession(net::ip::tcp::socket socket, const security::IpAddress& peer,
-                         ServerState& state, const HttpServerOptions& options,
-                         SessionTracker& tracker, const AllowlistStage& allowlist,
-                         SessionStart start)
-    : stream_(std::move(socket)),
+template <class Stream>
+HttpSession<Stream>::HttpSession(Stream stream, std::shared_ptr<net::ssl::context> tls_context,
+                                 const security::IpAddress& peer, ServerState& state,
+                                 const HttpServerOptions& options, SessionTracker& tracker,
+                                 const AllowlistStage& allowlist, SessionStart start)
+    : stream_(std::move(stream)),
+      tls_context_(std::move(tls_context)),
       state_(state),
       options_(options),
       tracker_(tracker),
@@ -106,54 +108,78 @@ HttpSession::HttpSession(net::ip::tcp::socket socket, const security::IpAddress&
   state_.open_connections.fetch_add(1);
 }
 
-HttpSession::~HttpSession() {
+template <class Stream>
+HttpSession<Stream>::~HttpSession() {
   job_.reset();  // cancels unfinished engine requests
   if (counted_in_flight_) state_.in_flight.fetch_sub(1);
   state_.open_connections.fetch_sub(1);
   tracker_.Remove(this);
 }
 
-void HttpSession::Start() {
-  tracker_.Add(shared_from_this());
-  net::dispatch(stream_.get_executor(), [self = shared_from_this()] {
-    if (self->start_ != SessionStart::kServe) {
-      self->keep_alive_ = false;
-      self->log_.id = self->tracker_.NextRequestId();
-      self->SendResponse(ErrorResponse(
-          self->start_ == SessionStart::kForbidden
-              ? AddressNotAllowed()
-              : Unavailable("Too many open connections; retry later", "too_many_connections")));
-      return;
+template <class Stream>
+void HttpSession<Stream>::Start() {
+  tracker_.Add(this->shared_from_this());
+  net::dispatch(stream_.get_executor(), [self = this->shared_from_this()] {
+    if constexpr (kTls) {
+      self->Tcp().expires_after(std::chrono::seconds(self->options_.read_timeout_s));
+      self->stream_.async_handshake(net::ssl::stream_base::server,
+                                    [self](beast::error_code ec) { self->OnHandshake(ec); });
+    } else {
+      self->Begin();
     }
-    self->DoRead();
   });
 }
 
-void HttpSession::CloseIfIdle() {
-  net::post(stream_.get_executor(), [self = shared_from_this()] {
+// A failed handshake (wrong version, no or bad client certificate, not TLS
+// at all) has already told the client why in its alert; we just close.
+template <class Stream>
+void HttpSession<Stream>::OnHandshake(beast::error_code ec) {
+  if (ec) return Close();
+  Begin();
+}
+
+template <class Stream>
+void HttpSession<Stream>::Begin() {
+  if (start_ != SessionStart::kServe) {
+    keep_alive_ = false;
+    log_.id = tracker_.NextRequestId();
+    SendResponse(ErrorResponse(
+        start_ == SessionStart::kForbidden
+            ? AddressNotAllowed()
+            : Unavailable("Too many open connections; retry later", "too_many_connections")));
+    return;
+  }
+  DoRead();
+}
+
+template <class Stream>
+void HttpSession<Stream>::CloseIfIdle() {
+  net::post(stream_.get_executor(), [self = this->shared_from_this()] {
     if (self->idle_) self->Close();
   });
 }
 
-void HttpSession::DoRead() {
+template <class Stream>
+void HttpSession<Stream>::DoRead() {
   if (closed_) return;
   idle_ = true;
   parser_.emplace();
   parser_->header_limit(static_cast<std::uint32_t>(options_.max_header_bytes));
   parser_->body_limit(static_cast<std::uint64_t>(options_.max_body_bytes));
-  stream_.expires_after(
+  Tcp().expires_after(
       std::chrono::seconds(first_request_ ? options_.read_timeout_s : options_.idle_timeout_s));
   http::async_read(
       stream_, buffer_, *parser_,
-      [self = shared_from_this()](beast::error_code ec, std::size_t) { self->OnRead(ec); });
+      [self = this->shared_from_this()](beast::error_code ec, std::size_t) { self->OnRead(ec); });
 }
 
-void HttpSession::OnRead(beast::error_code ec) {
+template <class Stream>
+void HttpSession<Stream>::OnRead(beast::error_code ec) {
   idle_ = false;
   if (closed_) return;
   if (ec == http::error::end_of_stream || ec == beast::error::timeout ||
       ec == net::error::connection_reset || ec == net::error::operation_aborted ||
-      ec == net::error::eof) {
+      ec == net::error::eof || ec == net::ssl::error::stream_truncated) {
     return Close();
   }
   started_ = Clock::now();
@@ -182,7 +208,8 @@ void HttpSession::OnRead(beast::error_code ec) {
   Dispatch();
 }
 
-void HttpSession::Dispatch() {
+template <class Stream>
+void HttpSession<Stream>::Dispatch() {
   http::request<http::string_body> message = parser_->release();
   keep_alive_ = message.keep_alive() && !state_.draining.load();
   request_ = ParseRequestHead(message);
@@ -204,7 +231,8 @@ void HttpSession::Dispatch() {
   SendResponse(result.response);
 }
 
-void HttpSession::SendResponse(const HttpResponse& response) {
+template <class Stream>
+void HttpSession<Stream>::SendResponse(const HttpResponse& response) {
   log_.status = response.status;
   std::string bytes = StatusLine(response.status);
   bytes += "Content-Type: " + response.content_type + "\r\n";
@@ -219,13 +247,14 @@ void HttpSession::SendResponse(const HttpResponse& response) {
   Queue(std::move(bytes));
 }
 
-void HttpSession::StartJob(std::unique_ptr<GenerationJob> job) {
+template <class Stream>
+void HttpSession<Stream>::StartJob(std::unique_ptr<GenerationJob> job) {
   job_ = std::move(job);
   log_.stream = job_->streaming();
   // Bounded by the request deadline instead of the stream's own timer.
-  stream_.expires_never();
+  Tcp().expires_never();
   deadline_.expires_after(std::chrono::seconds(options_.request_timeout_s));
-  deadline_.async_wait([self = shared_from_this()](beast::error_code ec) {
+  deadline_.async_wait([self = this->shared_from_this()](beast::error_code ec) {
     if (ec || !self->job_) return;
     self->job_->Cancel({504, "The request took longer than server.request_timeout_s",
                         "timeout_error", "", "timeout"});
@@ -240,7 +269,7 @@ void HttpSession::StartJob(std::unique_ptr<GenerationJob> job) {
     Queue(std::move(head));
   }
   StartWatch();
-  std::weak_ptr<HttpSession> weak = shared_from_this();
+  std::weak_ptr<HttpSession> weak = this->shared_from_this();
   auto executor = stream_.get_executor();
   std::shared_ptr<std::atomic<bool>> posted = pump_posted_;
   job_->SetNotify([weak, executor, posted] {
@@ -252,7 +281,8 @@ void HttpSession::StartJob(std::unique_ptr<GenerationJob> job) {
   Pump();
 }
 
-void HttpSession::Pump() {
+template <class Stream>
+void HttpSession<Stream>::Pump() {
   pump_posted_->store(false);
   if (!job_ || closed_) return;
   JobOutput out = job_->Poll();
@@ -278,16 +308,18 @@ void HttpSession::Pump() {
 }
 
 // While a job runs, a read notices a client that closes its connection.
-void HttpSession::StartWatch() {
+template <class Stream>
+void HttpSession<Stream>::StartWatch() {
   if (watching_ || closed_) return;
   watching_ = true;
-  stream_.async_read_some(buffer_.prepare(4096),
-                          [self = shared_from_this()](beast::error_code ec, std::size_t bytes) {
-                            self->OnWatch(ec, bytes);
-                          });
+  stream_.async_read_some(buffer_.prepare(4096), [self = this->shared_from_this()](
+                                                     beast::error_code ec, std::size_t bytes) {
+    self->OnWatch(ec, bytes);
+  });
 }
 
-void HttpSession::OnWatch(beast::error_code ec, std::size_t bytes) {
+template <class Stream>
+void HttpSession<Stream>::OnWatch(beast::error_code ec, std::size_t bytes) {
   watching_ = false;
   if (closed_) return;
   if (lingering_) return ec ? Close() : LingerRead();
@@ -304,21 +336,24 @@ void HttpSession::OnWatch(beast::error_code ec, std::size_t bytes) {
   }
 }
 
-void HttpSession::Queue(std::string bytes) {
+template <class Stream>
+void HttpSession<Stream>::Queue(std::string bytes) {
   if (closed_) return;
   outbox_.push_back(std::move(bytes));
   if (!writing_) WriteNext();
 }
 
-void HttpSession::WriteNext() {
+template <class Stream>
+void HttpSession<Stream>::WriteNext() {
   writing_ = true;
-  stream_.expires_after(std::chrono::seconds(options_.request_timeout_s));
+  Tcp().expires_after(std::chrono::seconds(options_.request_timeout_s));
   net::async_write(
       stream_, net::buffer(outbox_.front()),
-      [self = shared_from_this()](beast::error_code ec, std::size_t) { self->OnWrite(ec); });
+      [self = this->shared_from_this()](beast::error_code ec, std::size_t) { self->OnWrite(ec); });
 }
 
-void HttpSession::OnWrite(beast::error_code ec) {
+template <class Stream>
+void HttpSession<Stream>::OnWrite(beast::error_code ec) {
   writing_ = false;
   if (closed_) return;
   if (ec) return ClientGone();
@@ -327,7 +362,8 @@ void HttpSession::OnWrite(beast::error_code ec) {
   if (response_complete_ && !job_) AfterResponse();
 }
 
-void HttpSession::AfterResponse() {
+template <class Stream>
+void HttpSession<Stream>::AfterResponse() {
   response_complete_ = false;
   Log();
   if (counted_in_flight_) {
@@ -337,7 +373,7 @@ void HttpSession::AfterResponse() {
   if (!keep_alive_ || state_.draining.load()) return LingerClose();
   if (watching_) {
     // The watch read doubles as the wait for the next request.
-    stream_.expires_after(std::chrono::seconds(options_.idle_timeout_s));
+    Tcp().expires_after(std::chrono::seconds(options_.idle_timeout_s));
     resume_read_ = true;
     idle_ = true;
     return;
@@ -345,7 +381,8 @@ void HttpSession::AfterResponse() {
   DoRead();
 }
 
-void HttpSession::ClientGone() {
+template <class Stream>
+void HttpSession<Stream>::ClientGone() {
   if (job_) {
     state_.http.CountAbort();
     log_.client_aborted = true;
@@ -363,40 +400,47 @@ void HttpSession::ClientGone() {
 
 // Half-closes, then reads what the client still sends for a moment, so that
 // it sees our answer (a 413, say) instead of a reset.
-void HttpSession::LingerClose() {
+template <class Stream>
+void HttpSession<Stream>::LingerClose() {
   if (closed_) return;
   lingering_ = true;
   beast::error_code ignored;
-  stream_.socket().shutdown(net::ip::tcp::socket::shutdown_send, ignored);
-  stream_.expires_after(std::chrono::seconds(2));
+  Tcp().socket().shutdown(net::ip::tcp::socket::shutdown_send, ignored);
+  Tcp().expires_after(std::chrono::seconds(2));
   if (!watching_) LingerRead();  // else OnWatch continues here
 }
 
-void HttpSession::LingerRead() {
+template <class Stream>
+void HttpSession<Stream>::LingerRead() {
   stream_.async_read_some(net::buffer(scratch_),
-                          [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                          [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
                             if (ec || self->closed_) return self->Close();
                             self->LingerRead();
                           });
 }
 
-void HttpSession::Close() {
+template <class Stream>
+void HttpSession<Stream>::Close() {
   if (closed_) return;
   closed_ = true;
   idle_ = false;
   job_.reset();
   deadline_.cancel();
   beast::error_code ignored;
-  stream_.socket().shutdown(net::ip::tcp::socket::shutdown_both, ignored);
-  stream_.close();
+  Tcp().socket().shutdown(net::ip::tcp::socket::shutdown_both, ignored);
+  Tcp().close();
 }
 
-void HttpSession::Log() {
+template <class Stream>
+void HttpSession<Stream>::Log() {
   if (log_.status != 0) state_.http.Count(log_.status == 499 ? 400 : log_.status);
   if (!state_.options.log_requests || log_.status == 0) return;
   log_.total_ms = std::chrono::duration<double, std::milli>(Clock::now() - started_).count();
   const std::string line = RequestLogLine(log_);
   std::fwrite(line.data(), 1, line.size(), stderr);
 }
+
+template class HttpSession<PlainStream>;
+template class HttpSession<TlsStream>;
 
 }  // namespace citadel::server

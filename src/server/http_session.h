@@ -7,6 +7,11 @@
 //                                         arrive; a read watches for the
 //                                         client going away meanwhile
 //
+// Over TLS (Stream = beast::ssl_stream<beast::tcp_stream>) the session first
+// runs the handshake under server.read_timeout_s; everything after it is the
+// same code on the encrypted stream. The session holds the TLS context it
+// was accepted with, so a certificate reload never touches it.
+//
 // Thread contract: every member runs on the connection's strand; the job's
 // notify callback (engine thread) only posts to it.
 #pragma once
@@ -17,12 +22,14 @@
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <chrono>
 #include <deque>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <unordered_map>
 
 #include "server/allowlist_stage.h"
@@ -32,39 +39,55 @@
 
 namespace citadel::server {
 
-class HttpSession;
+// What the tracker needs of a session of either stream type.
+class Session {
+ public:
+  virtual ~Session() = default;
+  // Closes the connection if it is waiting for a request (drain).
+  virtual void CloseIfIdle() = 0;
+};
 
 // The open sessions, for the drain; and request ids. Thread-safe.
 class SessionTracker {
  public:
-  void Add(const std::shared_ptr<HttpSession>& session);
-  void Remove(HttpSession* session);
+  void Add(const std::shared_ptr<Session>& session);
+  void Remove(Session* session);
   // Asks every session to close once it is idle.
   void CloseIdle();
   std::string NextRequestId();
 
  private:
   std::mutex mu_;
-  std::unordered_map<HttpSession*, std::weak_ptr<HttpSession>> sessions_;  // guarded by mu_
+  std::unordered_map<Session*, std::weak_ptr<Session>> sessions_;  // guarded by mu_
   std::atomic<std::uint64_t> next_id_{1};
 };
 
 // How a connection starts: served, or answered once and closed.
 enum class SessionStart { kServe, kTooMany, kForbidden };
 
-class HttpSession : public std::enable_shared_from_this<HttpSession> {
+using PlainStream = boost::beast::tcp_stream;
+using TlsStream = boost::beast::ssl_stream<boost::beast::tcp_stream>;
+
+// Defined (and instantiated for PlainStream and TlsStream) in http_session.cc.
+template <class Stream>
+class HttpSession : public Session, public std::enable_shared_from_this<HttpSession<Stream>> {
  public:
-  HttpSession(boost::asio::ip::tcp::socket socket, const security::IpAddress& peer,
-              ServerState& state, const HttpServerOptions& options, SessionTracker& tracker,
-              const AllowlistStage& allowlist, SessionStart start);
-  ~HttpSession();
+  // `tls_context` (TlsStream only) is the context `stream` was made with.
+  HttpSession(Stream stream, std::shared_ptr<boost::asio::ssl::context> tls_context,
+              const security::IpAddress& peer, ServerState& state, const HttpServerOptions& options,
+              SessionTracker& tracker, const AllowlistStage& allowlist, SessionStart start);
+  ~HttpSession() override;
 
   void Start();
-  // Closes the connection if it is waiting for a request (drain).
-  void CloseIfIdle();
+  void CloseIfIdle() override;
 
  private:
   using Clock = std::chrono::steady_clock;
+  static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
+
+  boost::beast::tcp_stream& Tcp() { return boost::beast::get_lowest_layer(stream_); }
+  void OnHandshake(boost::beast::error_code ec);
+  void Begin();
 
   void DoRead();
   void OnRead(boost::beast::error_code ec);
@@ -84,7 +107,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void Close();
   void Log();
 
-  boost::beast::tcp_stream stream_;
+  Stream stream_;
+  std::shared_ptr<boost::asio::ssl::context> tls_context_;  // keeps the SSL_CTX of a TLS stream
   boost::beast::flat_buffer buffer_;
   std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
   ServerState& state_;

@@ -12,6 +12,24 @@
 namespace citadel::server {
 namespace {
 
+// InvalidArgument naming the setting for a bad tls.* value.
+Result<TlsOptions> TlsOptionsFrom(const Settings& s) {
+  TlsOptions o;
+  o.files = {s.GetString("tls.cert"), s.GetString("tls.key"), s.GetString("tls.client_ca")};
+  CITADEL_ASSIGN_OR_RETURN(o.files.min_version,
+                           security::ParseTlsVersion(s.GetString("tls.min_version")));
+  o.self_signed = s.GetBool("tls.self_signed");
+  if (o.self_signed && !o.files.cert_path.empty()) {
+    return InvalidArgumentError("tls.self_signed and tls.cert exclude each other");
+  }
+  if (o.self_signed && !o.files.client_ca_path.empty()) {
+    return InvalidArgumentError("tls.client_ca needs tls.cert and tls.key, not tls.self_signed");
+  }
+  o.enabled = o.self_signed || !o.files.cert_path.empty() || !o.files.key_path.empty() ||
+              !o.files.client_ca_path.empty();
+  return o;
+}
+
 // InvalidArgument naming the setting for a bad network.* value.
 Result<HttpServerOptions> HttpOptionsFrom(const Settings& s) {
   HttpServerOptions o;
@@ -29,6 +47,7 @@ Result<HttpServerOptions> HttpOptionsFrom(const Settings& s) {
                                           {s.GetList("network.allow"), s.GetList("network.deny"),
                                            s.GetList("network.trusted_proxies")}));
   CITADEL_ASSIGN_OR_RETURN(o.network_refuse, ParseRefuseMode(s.GetString("network.refuse")));
+  CITADEL_ASSIGN_OR_RETURN(o.tls, TlsOptionsFrom(s));
   return o;
 }
 
@@ -94,11 +113,18 @@ Status RunServer(const Settings& settings) {
   CITADEL_ASSIGN_OR_RETURN(HttpServerOptions http_options, HttpOptionsFrom(settings));
   HttpServer server(state, std::move(http_options));
   CITADEL_TRY(server.Listen());
+  const std::string tls = server.TlsDescription();
+  const char* scheme = tls.empty() ? "http" : "https";
+  const std::string trial = settings.GetBool("tls.self_signed")
+                                ? " (TLS with a throw-away self-signed certificate, for trials "
+                                  "only: clients must pin it or skip verification)"
+                                : "";
   LogEvent("info", "listening",
-           "http://" + settings.GetString("server.host") + ":" + std::to_string(server.port()));
+           std::string(scheme) + "://" + settings.GetString("server.host") + ":" +
+               std::to_string(server.port()) + (tls.empty() ? "" : ", " + tls) + trial);
   // The line scripts wait for; also says which port 0 became.
-  std::printf("citadel serve: listening on http://%s:%d\n",
-              settings.GetString("server.host").c_str(), server.port());
+  std::printf("citadel serve: listening on %s://%s:%d%s\n", scheme,
+              settings.GetString("server.host").c_str(), server.port(), trial.c_str());
   std::fflush(stdout);
   if (settings.GetList("model.paths").empty()) {
     LogEvent("warn", "no_model",

@@ -19,7 +19,9 @@ export async function waitFor(fn, timeoutMs = 30000, what = 'condition') {
   }
 }
 
-export async function startServer({ args = [], env = {}, model = true } = {}) {
+// `ready(url)` answers whether the server is ready (default: GET /ready is
+// 200); an HTTPS server needs one that trusts the test's CA.
+export async function startServer({ args = [], env = {}, model = true, ready = null } = {}) {
   const argv = ['serve', '--port', '0', ...args];
   if (model) argv.push('-m', MODEL_PATH, '--alias', MODEL_ID);
   const proc = spawn(CITADEL, argv, {
@@ -31,12 +33,11 @@ export async function startServer({ args = [], env = {}, model = true } = {}) {
   proc.stdout.on('data', (d) => (stdout += d));
   proc.stderr.on('data', (d) => (stderr += d));
   const exited = new Promise((resolve) => proc.on('exit', (code, signal) => resolve({ code, signal })));
-  const port = await waitFor(() => stdout.match(/listening on http:\/\/127\.0\.0\.1:(\d+)/)?.[1],
-                             30000, 'the listening line');
-  const url = `http://127.0.0.1:${port}`;
-  if (model) {
-    await waitFor(async () => (await fetch(`${url}/ready`)).status === 200, 60000, '/ready');
-  }
+  const [, scheme, port] = await waitFor(
+    () => stdout.match(/listening on (https?):\/\/127\.0\.0\.1:(\d+)/), 30000, 'the listening line');
+  const url = `${scheme}://127.0.0.1:${port}`;
+  const isReady = ready ?? (async (u) => (await fetch(`${u}/ready`)).status === 200);
+  if (model) await waitFor(() => isReady(url), 60000, '/ready');
   const client = new OpenAI({ baseURL: `${url}/v1`, apiKey: env.CITADEL_SERVER_API_KEY ?? 'none',
                               maxRetries: 0 });
   return {
