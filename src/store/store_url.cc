@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <system_error>
 
+#include "store/postgres_database.h"
 #include "store/sql_store.h"
 #include "store/sqlite_database.h"
 
@@ -52,8 +53,8 @@ Result<std::unique_ptr<SqlDatabase>> OpenSqlDatabase(std::string_view url,
     return OpenSqlite(std::string(path), options);
   }
   if (url.starts_with("postgres://") || url.starts_with("postgresql://")) {
-    return UnimplementedError("store " + RedactStoreUrl(url) +
-                              ": the PostgreSQL backend is not built in yet (issue 14, slice 2)");
+    CITADEL_ASSIGN_OR_RETURN(auto db, PostgresDatabase::Open(std::string(url), options.pool_size));
+    return std::unique_ptr<SqlDatabase>(std::move(db));
   }
   return InvalidArgumentError("store.url '" + RedactStoreUrl(url) +
                               "' is neither sqlite:PATH nor postgres://...");

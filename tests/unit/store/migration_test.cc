@@ -64,6 +64,28 @@ TEST_P(StoreTest, MigratesFromEveryEarlierVersionWithData) {
   }
 }
 
+// Migrations run in one transaction: when a later step fails, the earlier
+// steps of the same run are undone and the recorded version stays put.
+TEST_P(StoreTest, AFailedMigrationLeavesTheOldVersionWhole) {
+  ASSERT_NE(Open(1), nullptr);
+  // Version 3 creates this table; having it already makes step 3 fail after step 2 ran.
+  Sql("CREATE TABLE conversations (id INTEGER)");
+  auto failed = OpenStore(url_);
+  ASSERT_FALSE(failed.ok());
+  EXPECT_NE(failed.status().message().find("schema migration 3"), std::string::npos)
+      << failed.status().message();
+  auto old = Open(1);
+  ASSERT_NE(old, nullptr);
+  EXPECT_EQ(old->schema_version(), 1);
+  // Step 2's column is not there: this insert must fail.
+  auto db = OpenSqlDatabase(url_);
+  ASSERT_TRUE(db.ok());
+  Status status = (*db)->Transact([](SqlSession& session) {
+    return session.Execute("UPDATE api_keys SET rpm_limit = 1").status();
+  });
+  EXPECT_FALSE(status.ok());
+}
+
 TEST_P(StoreTest, RefusesASchemaNewerThanTheBinary) {
   ASSERT_NE(Open(), nullptr);
   Sql("UPDATE citadel_meta SET value = ? WHERE name = 'schema_version'",
