@@ -48,6 +48,17 @@ const std::vector<Migration>& History() {
            " updated_at {int} NOT NULL)",
            "CREATE INDEX conversations_owner ON conversations (owner_user_id, updated_at)",
        }},
+      {4,
+       {
+           // seq is assigned by the audit chain, not the database (store/audit_records.h).
+           "CREATE TABLE audit_records (seq {int} PRIMARY KEY, time_ms {int} NOT NULL,"
+           " kind TEXT NOT NULL, user_name TEXT NOT NULL DEFAULT '', key_id {int},"
+           " body TEXT NOT NULL)",
+           "CREATE INDEX audit_records_time ON audit_records (time_ms)",
+           "CREATE TABLE audit_checkpoints (id {id}, seq {int} NOT NULL, time_ms {int} NOT NULL,"
+           " body TEXT NOT NULL, signature TEXT NOT NULL)",
+           "CREATE INDEX audit_checkpoints_seq ON audit_checkpoints (seq)",
+       }},
   };
   return kHistory;
 }

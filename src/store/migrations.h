@@ -10,6 +10,7 @@
 //   1  citadel_meta, users, api_keys
 //   2  api_keys: per-key limits (rpm, tpm, streams) and last-used client IP
 //   3  conversations
+//   4  audit_records, audit_checkpoints (issue 17)
 //
 // Thread-safe as the SqlDatabase is; on PostgreSQL, replicas starting at
 // once serialise on an advisory lock.
@@ -20,7 +21,7 @@
 
 namespace citadel::store {
 
-inline constexpr int kCurrentSchemaVersion = 3;
+inline constexpr int kCurrentSchemaVersion = 4;
 
 // Returns the version the database is at afterwards (`target_version`, or
 // the database's own when it was already further).

@@ -46,6 +46,20 @@ class SqlStore final : public Store {
   Result<Conversation> UpdateConversation(const Conversation& conversation) override;
   Status DeleteConversation(std::int64_t id) override;
 
+  Result<std::int64_t> AppendAudit(const AuditBuilder& build) override {
+    return store::AppendAudit(*db_, build);
+  }
+  Result<std::vector<AuditRow>> ReadAudit(const AuditQuery& query) override {
+    return store::ReadAudit(*db_, query);
+  }
+  Result<std::vector<AuditCheckpointRow>> ReadAuditCheckpoints(std::int64_t from_seq,
+                                                               std::int64_t to_seq) override {
+    return store::ReadAuditCheckpoints(*db_, from_seq, to_seq);
+  }
+  Result<std::int64_t> DeleteAudit(std::int64_t through_seq) override {
+    return store::DeleteAudit(*db_, through_seq);
+  }
+
  private:
   // Runs `body` in a transaction that also bumps the auth epoch (and tells
   // other processes), then bumps the local epoch once it committed.

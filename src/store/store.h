@@ -28,6 +28,7 @@
 #include <string_view>
 #include <vector>
 
+#include "store/audit_records.h"
 #include "util/status.h"
 
 namespace citadel::store {
@@ -153,6 +154,13 @@ class Store {
   // Replaces title, model and messages; sets updated_at.
   virtual Result<Conversation> UpdateConversation(const Conversation& conversation) = 0;
   virtual Status DeleteConversation(std::int64_t id) = 0;
+
+  // Audit trail: rows and checkpoints as store/audit_records.h describes.
+  virtual Result<std::int64_t> AppendAudit(const AuditBuilder& build) = 0;
+  virtual Result<std::vector<AuditRow>> ReadAudit(const AuditQuery& query) = 0;
+  virtual Result<std::vector<AuditCheckpointRow>> ReadAuditCheckpoints(std::int64_t from_seq,
+                                                                       std::int64_t to_seq) = 0;
+  virtual Result<std::int64_t> DeleteAudit(std::int64_t through_seq) = 0;
 
  protected:
   void BumpLocalAuthEpoch() { local_auth_epoch_.fetch_add(1, std::memory_order_acq_rel); }
