@@ -28,5 +28,6 @@ void RegisterServeCommand(CLI::App& app, CommandResult& result);
 void RegisterConfigCommand(CLI::App& app, CommandResult& result);
 void RegisterUsersCommand(CLI::App& app, CommandResult& result);
 void RegisterKeysCommand(CLI::App& app, CommandResult& result);
+void RegisterPiiCommand(CLI::App& app, CommandResult& result);
 
 }  // namespace citadel::cli

@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
   citadel::cli::RegisterConfigCommand(app, result);
   citadel::cli::RegisterUsersCommand(app, result);
   citadel::cli::RegisterKeysCommand(app, result);
+  citadel::cli::RegisterPiiCommand(app, result);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
