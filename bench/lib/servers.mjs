@@ -7,6 +7,9 @@
 // error, SIGINT or SIGTERM: start() registers the child, and the exit hooks
 // (installed once, on the first start) SIGKILL whatever is still running.
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 // Polls `fn` every 50 ms until it returns a truthy value, which it returns.
 // Throws when `timeoutMs` passes first, or at once when `abort()` returns a
@@ -80,10 +83,24 @@ async function start(name, bin, args, model, readyPath) {
 }
 
 // `citadel serve -m modelPath` with model id `alias`; `extraArgs` go last
-// (e.g. ['-t', '2', '--set', 'engine.context_length=2048']).
-export function startCitadel(bin, modelPath, { alias = 'bench', extraArgs = [] } = {}) {
-  return start('citadel', bin, ['serve', '--host', '127.0.0.1', '--port', '0', '-m', modelPath,
-    '--alias', alias, '--set', 'server.log_requests=false', ...extraArgs], alias, '/ready');
+// (e.g. ['-t', '2', '--set', 'engine.context_length=2048']). Its store is
+// `dataDir` (default: a fresh temporary folder, removed by stop()); it runs
+// with auth.mode = none unless extraArgs set auth.mode=keys.
+export async function startCitadel(bin, modelPath, { alias = 'bench', extraArgs = [],
+  dataDir = '' } = {}) {
+  const dir = dataDir || mkdtempSync(join(tmpdir(), 'citadel-bench-'));
+  const removeDir = () => { if (!dataDir) rmSync(dir, { recursive: true, force: true }); };
+  let server;
+  try {
+    server = await start('citadel', bin, ['serve', '--host', '127.0.0.1', '--port', '0',
+      '--data-dir', dir, '-m', modelPath, '--alias', alias, '--set', 'server.log_requests=false',
+      '--set', 'auth.mode=none', ...extraArgs], alias, '/ready');
+  } catch (e) {
+    removeDir();
+    throw e;
+  }
+  const stop = server.stop;
+  return { ...server, dataDir: dir, async stop() { await stop(); removeDir(); } };
 }
 
 // The reference `llama-server -m modelPath`; `extraArgs` set slots, context

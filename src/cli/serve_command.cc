@@ -1,8 +1,11 @@
 // `citadel serve [-m MODEL]... [--alias NAME]... [--host H] [--port P]
-//   [--config FILE] [--set NAME=VALUE]... [--shutdown-grace S] [--threads T]
-//   [--kv-cache-type f16|q8_0] [--tls-self-signed]`:
+//   [--config FILE] [--set NAME=VALUE]... [--data-dir DIR] [--shutdown-grace S]
+//   [--threads T] [--kv-cache-type f16|q8_0] [--tls-self-signed]`:
 // the OpenAI-compatible HTTP server. Settings come from the TOML file, then
 // CITADEL_* environment variables, then these flags (see `citadel config show`).
+// The store (users, API keys) is store.url, else an SQLite file under
+// --data-dir (store.data_dir, default ./citadel-data), opened before the
+// server listens; requests need a key from it unless auth.mode = none.
 #include <memory>
 #include <string>
 #include <vector>
@@ -23,6 +26,7 @@ struct ServeOptions {
   std::string shutdown_grace;
   std::string threads;
   std::string kv_cache_type;
+  std::string data_dir;
   std::vector<std::string> assignments;
   bool tls_self_signed = false;
 };
@@ -45,6 +49,7 @@ server::SettingsSources SourcesOf(const ServeOptions& o) {
   if (!o.threads.empty()) sources.flags.emplace_back("engine.threads", o.threads);
   if (!o.kv_cache_type.empty()) sources.flags.emplace_back("engine.kv_cache_type", o.kv_cache_type);
   if (o.tls_self_signed) sources.flags.emplace_back("tls.self_signed", "true");
+  if (!o.data_dir.empty()) sources.flags.emplace_back("store.data_dir", o.data_dir);
   sources.assignments = o.assignments;
   return sources;
 }
@@ -65,6 +70,8 @@ void RegisterServeCommand(CLI::App& app, CommandResult& result) {
   cmd->add_option("--port", options->port, "TCP port (server.port; 0: any free port)");
   cmd->add_option("--config", options->config_file, "TOML settings file");
   cmd->add_option("--set", options->assignments, "NAME=VALUE for any setting (repeatable)");
+  cmd->add_option("--data-dir", options->data_dir,
+                  "folder of the embedded store (store.data_dir, default ./citadel-data)");
   cmd->add_option("--shutdown-grace", options->shutdown_grace,
                   "seconds in-flight requests get after SIGTERM (server.shutdown_grace_s)");
   cmd->add_option("-t,--threads", options->threads, "compute threads per model (engine.threads)");

@@ -1,13 +1,9 @@
 #include "cli/store_access.h"
 
-#include <cstdio>
-#include <cstdlib>
 #include <iostream>
 
-#include "security/password_bootstrap.h"
 #include "server/config.h"
-#include "store/store_url.h"
-#include "util/clock.h"
+#include "server/store_setup.h"
 
 namespace citadel::cli {
 
@@ -26,24 +22,7 @@ Result<std::unique_ptr<store::Store>> OpenStoreFromFlags(const StoreFlags& flags
   if (!flags.data_dir.empty()) sources.flags.emplace_back("store.data_dir", flags.data_dir);
   sources.assignments = flags.assignments;
   CITADEL_ASSIGN_OR_RETURN(server::Settings settings, server::ResolveSettings(sources));
-  std::string url = settings.GetString("store.url");
-  if (url.empty()) url = store::DefaultStoreUrl(settings.GetString("store.data_dir"));
-  CITADEL_ASSIGN_OR_RETURN(std::unique_ptr<store::Store> store, store::OpenStore(url));
-  std::optional<std::string> password;
-  if (const char* env = std::getenv("CITADEL_ADMIN_PASSWORD")) password = env;
-  SystemClock clock;
-  CITADEL_ASSIGN_OR_RETURN(security::AdminBootstrap bootstrap,
-                           security::EnsureAdminUser(*store, password, clock.UnixSeconds()));
-  if (bootstrap.created && !bootstrap.generated_password.empty()) {
-    std::fprintf(stderr,
-                 "citadel: created user 'admin' with password %s (shown once; change it with "
-                 "`citadel users passwd admin`)\n",
-                 bootstrap.generated_password.c_str());
-  } else if (bootstrap.created) {
-    std::fprintf(stderr,
-                 "citadel: created user 'admin' with the password in CITADEL_ADMIN_PASSWORD\n");
-  }
-  return store;
+  return server::OpenStoreFromSettings(settings);
 }
 
 Result<std::string> ReadPasswordLine() {

@@ -25,7 +25,7 @@ ApiError BadRequest(std::string message, std::string param, std::string code) {
 }
 
 ApiError Unauthorized(std::string message) {
-  return {401, std::move(message), "authentication_error", "", "invalid_api_key"};
+  return {401, std::move(message), "invalid_request_error", "", "invalid_api_key"};
 }
 
 ApiError ModelNotFound(const std::string& model) {
@@ -76,7 +76,7 @@ HttpErrorClass HttpErrorClassOf(StatusCode code) {
     case StatusCode::kOutOfRange:
       return {400, "invalid_request_error", "invalid_value", 0};
     case StatusCode::kUnauthenticated:
-      return {401, "authentication_error", "invalid_api_key", 0};
+      return {401, "invalid_request_error", "invalid_api_key", 0};
     case StatusCode::kPermissionDenied:
       return {403, "permission_error", "permission_denied", 0};
     case StatusCode::kNotFound:

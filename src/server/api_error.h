@@ -45,7 +45,7 @@ ApiError InternalFailure(std::string message);
 // code, and Retry-After seconds (0: none). The one place the class of an
 // inner error becomes an HTTP answer:
 //   InvalidArgument, OutOfRange                      400 invalid_request_error
-//   Unauthenticated                                   401 authentication_error
+//   Unauthenticated                                   401 invalid_request_error (as OpenAI)
 //   PermissionDenied                                  403 permission_error
 //   NotFound                                          404 invalid_request_error
 //   ResourceExhausted                                 429 rate_limit_error (Retry-After 1)

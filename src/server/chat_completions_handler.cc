@@ -12,7 +12,7 @@ RouteResult HandleChatCompletions(ServerState& state, const HttpRequest& request
     return result;
   }
   result.model = chat.generation.model;
-  ApiResult<ServedModel*> resolved = ResolveModel(state, chat.generation.model);
+  ApiResult<ServedModel*> resolved = ResolveModel(state, request.context, chat.generation.model);
   if (!resolved.ok()) {
     result.response = ErrorResponse(resolved.error());
     return result;

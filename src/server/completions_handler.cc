@@ -13,7 +13,7 @@ RouteResult HandleCompletions(ServerState& state, const HttpRequest& request) {
   }
   const GenerationRequest& g = completion.generation;
   result.model = g.model;
-  ApiResult<ServedModel*> resolved = ResolveModel(state, g.model);
+  ApiResult<ServedModel*> resolved = ResolveModel(state, request.context, g.model);
   if (!resolved.ok()) {
     result.response = ErrorResponse(resolved.error());
     return result;

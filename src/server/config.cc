@@ -52,8 +52,6 @@ std::vector<SettingSpec> Registry() {
       IntSpec("server.request_timeout_s", 600, 1, 86400, "time to answer one request at most"),
       IntSpec("server.shutdown_grace_s", 10, 0, 3600,
               "on SIGTERM/SIGINT, time in-flight requests get to finish"),
-      StringSpec("server.api_key", "", "bearer key required on /v1 and /tokenize (empty: none)",
-                 true),
       BoolSpec("server.log_requests", true, "one JSON line per request on stderr"),
       BoolSpec("server.log_content", false, "include prompt and answer text in request logs"),
       ListSpec("model.paths", "GGUF model files to serve"),
@@ -89,7 +87,21 @@ std::vector<SettingSpec> Registry() {
       StringSpec("tls.min_version", "1.3", "oldest TLS version accepted: 1.3 or 1.2"),
       BoolSpec("tls.self_signed", false,
                "HTTPS with a throw-away self-signed certificate made in memory (trials only)"),
+      StringSpec("auth.mode", "keys",
+                 "keys: an API key from the store on every route but /health, /ready, /metrics; "
+                 "none: the model API is open (only when server.host is loopback)"),
+      BoolSpec("metrics.require_key", false, "/metrics needs an API key too"),
   };
+}
+
+// Settings that existed once, with what replaces them, so an old config file
+// stops with a pointer instead of a bare "unknown setting".
+std::string RemovedSettingHint(std::string_view name) {
+  if (name == "server.api_key") {
+    return "; it was removed: API keys live in the store now (`citadel keys create`, "
+           "auth.mode = keys)";
+  }
+  return "";
 }
 
 std::string_view Trim(std::string_view text) {
@@ -290,7 +302,8 @@ Status Settings::Set(std::string_view name, std::string_view text, SettingSource
   Slot* slot = Find(name);
   if (slot == nullptr) {
     return InvalidArgumentError("unknown setting '" + std::string(name) + "'" +
-                                (origin.empty() ? "" : " (from " + origin + ")"));
+                                (origin.empty() ? "" : " (from " + origin + ")") +
+                                RemovedSettingHint(name));
   }
   auto value = ParseText(slot->spec, text);
   if (!value.ok()) {
@@ -337,8 +350,8 @@ Status Settings::LoadTomlString(std::string_view text, const std::string& origin
           }
           Slot* slot = Find(name);
           if (slot == nullptr) {
-            status =
-                InvalidArgumentError("unknown setting '" + name + "' in config file " + origin);
+            status = InvalidArgumentError("unknown setting '" + name + "' in config file " +
+                                          origin + RemovedSettingHint(name));
             return;
           }
           auto value = FromToml(slot->spec, node);
@@ -367,9 +380,12 @@ Status Settings::ApplyEnvironment(const std::vector<std::string>& environment) {
       const bool known_section =
           var.starts_with("CITADEL_SERVER_") || var.starts_with("CITADEL_ENGINE_") ||
           var.starts_with("CITADEL_MODEL_") || var.starts_with("CITADEL_STORE_") ||
-          var.starts_with("CITADEL_NETWORK_");
+          var.starts_with("CITADEL_NETWORK_") || var.starts_with("CITADEL_AUTH_") ||
+          var.starts_with("CITADEL_METRICS_");
       if (known_section) {
-        return InvalidArgumentError("unknown setting in environment variable " + std::string(var));
+        return InvalidArgumentError(
+            "unknown setting in environment variable " + std::string(var) +
+            (var == "CITADEL_SERVER_API_KEY" ? RemovedSettingHint("server.api_key") : ""));
       }
       continue;
     }

@@ -12,7 +12,7 @@
 // The environment variable of a setting is CITADEL_ + its name upper-cased
 // with dots as underscores (server.port -> CITADEL_SERVER_PORT). An unknown
 // name or a value of the wrong type or range is InvalidArgument naming the
-// setting and where it came from. Secrets (server.api_key) are masked by
+// setting and where it came from. Secrets (store.url) are masked by
 // Describe().
 //
 // Thread-compatible value type; build it once at start-up, then read it.

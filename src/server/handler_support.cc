@@ -4,11 +4,14 @@
 #include <functional>
 #include <random>
 
+#include "server/auth_stage.h"
 #include "server/handlers.h"
 
 namespace citadel::server {
 
-ApiResult<ServedModel*> ResolveModel(ServerState& state, const std::string& id) {
+ApiResult<ServedModel*> ResolveModel(ServerState& state, const RequestContext& context,
+                                     const std::string& id) {
+  if (auto refused = AuthoriseModel(context, id)) return *refused;
   if (state.draining.load()) return Unavailable("The server is shutting down", "draining");
   if (ServedModel* model = state.models.Find(id)) return model;
   if (state.models.state() == ModelRegistry::State::kLoading) {

@@ -19,17 +19,22 @@ namespace citadel::server {
 
 HttpResponse HandleHealth(ServerState& state);
 HttpResponse HandleReady(ServerState& state);
-HttpResponse HandleListModels(ServerState& state);
-HttpResponse HandleGetModel(ServerState& state, const std::string& id);
+// Only the models the caller's key may use; another model is 404 here.
+HttpResponse HandleListModels(ServerState& state, const RequestContext& context);
+HttpResponse HandleGetModel(ServerState& state, const RequestContext& context,
+                            const std::string& id);
 RouteResult HandleChatCompletions(ServerState& state, const HttpRequest& request);
 RouteResult HandleCompletions(ServerState& state, const HttpRequest& request);
 RouteResult HandleTokenize(ServerState& state, const HttpRequest& request);
 RouteResult HandleDetokenize(ServerState& state, const HttpRequest& request);
 HttpResponse HandleMetrics(ServerState& state);
 
-// The model a request names, or the error to answer with: 503 while loading
-// or draining, 404 for an unknown id.
-ApiResult<ServedModel*> ResolveModel(ServerState& state, const std::string& id);
+// The model a request names, or the error to answer with: 403 when the
+// caller's key may not use it (before anything else, so a key learns
+// nothing about other models), 503 while loading or draining, 404 for an
+// unknown id.
+ApiResult<ServedModel*> ResolveModel(ServerState& state, const RequestContext& context,
+                                     const std::string& id);
 
 // 400 naming `param` when a token id is outside the model's vocabulary.
 std::optional<ApiError> CheckTokenIds(const ServedModel& model, std::span<const std::int32_t> ids,

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "server/api_error.h"
+#include "server/request_context.h"
 
 namespace citadel::server {
 
@@ -22,6 +23,7 @@ struct HttpRequest {
   std::string forwarded_for;   // X-Forwarded-For values joined by ",", or empty
   std::string origin;          // Origin, or empty
   std::string client_address;  // the peer, or the client a trusted proxy forwarded
+  RequestContext context;      // filled by the authenticate stage (see router.h)
 };
 
 struct HttpResponse {

@@ -1,16 +1,19 @@
-// Router: maps a parsed HTTP request to its handler.
+// Router: the tail of the request pipeline. For a parsed HTTP request it runs
+// the authenticate and authorise stages (auth_stage.h), then the handler:
 //
 //   POST /v1/chat/completions  POST /v1/completions
 //   GET  /v1/models            GET  /v1/models/{id}
 //   POST /tokenize             POST /detokenize
 //   GET  /health  GET /ready   GET  /metrics
 //
-// A known path with another method is 405, anything else 404; /v1/* and
-// /tokenize, /detokenize need "Authorization: Bearer <server.api_key>" when a
-// key is set. Generation requests come back as a GenerationJob the
-// connection drives; everything else as a finished response.
+// A known path with another method is 405, anything else 404 (after the
+// key check, so an unauthenticated caller learns nothing about routes).
+// The caller's identity is left in request.context for the stages after
+// authorise (rate limit) and for the request log. Generation requests come
+// back as a GenerationJob the connection drives; everything else as a
+// finished response.
 //
-// Thread-safe (ServerState is).
+// Thread-safe (ServerState is); `request` belongs to the calling connection.
 #pragma once
 
 #include <memory>
@@ -28,6 +31,6 @@ struct RouteResult {
   std::string model;                   // for the request log
 };
 
-RouteResult Route(ServerState& state, const HttpRequest& request);
+RouteResult Route(ServerState& state, HttpRequest& request);
 
 }  // namespace citadel::server

@@ -8,6 +8,7 @@
 #include "server/model_registry.h"
 #include "server/request_log.h"
 #include "server/server_state.h"
+#include "server/store_setup.h"
 
 namespace citadel::server {
 namespace {
@@ -106,7 +107,7 @@ Status RunServer(const Settings& settings) {
   }
   CITADEL_ASSIGN_OR_RETURN(const engine::EngineOptions engine_options, EngineOptionsFrom(settings));
   ServerState state;
-  state.options.api_key = settings.GetString("server.api_key");
+  CITADEL_TRY(SetUpAccess(settings, state));
   state.options.log_requests = settings.GetBool("server.log_requests");
   state.options.log_content = settings.GetBool("server.log_content");
   state.options.max_body_bytes = settings.GetInt("server.max_body_bytes");
@@ -123,8 +124,9 @@ Status RunServer(const Settings& settings) {
            std::string(scheme) + "://" + settings.GetString("server.host") + ":" +
                std::to_string(server.port()) + (tls.empty() ? "" : ", " + tls) + trial);
   // The line scripts wait for; also says which port 0 became.
-  std::printf("citadel serve: listening on %s://%s:%d%s\n", scheme,
-              settings.GetString("server.host").c_str(), server.port(), trial.c_str());
+  std::printf("citadel serve: listening on %s://%s:%d%s (%s)\n", scheme,
+              settings.GetString("server.host").c_str(), server.port(), trial.c_str(),
+              AccessSummary(state.access).c_str());
   std::fflush(stdout);
   if (settings.GetList("model.paths").empty()) {
     LogEvent("warn", "no_model",

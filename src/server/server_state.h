@@ -1,21 +1,27 @@
-// ServerState: what every handler shares: the model registry, the settings
-// the handlers read, the draining flag and the HTTP request counters.
+// ServerState: what every handler shares: the model registry, the store and
+// the key authenticator, the settings the handlers read, the draining flag
+// and the HTTP request counters.
 //
-// Thread-safe: the registry locks itself, the flag and counters are atomics,
-// the options are immutable after start-up.
+// Thread-safe: the registry locks itself, the store and the authenticator
+// are thread-safe, the flag and counters are atomics, the options are
+// immutable after start-up.
 #pragma once
 
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <string>
 
+#include "security/key_authenticator.h"
+#include "server/auth_stage.h"
 #include "server/model_registry.h"
+#include "store/store.h"
+#include "util/clock.h"
 
 namespace citadel::server {
 
 struct HandlerOptions {
-  std::string api_key;  // empty: no authentication
   bool log_requests = true;
   bool log_content = false;
   std::int64_t max_body_bytes = 4 << 20;
@@ -41,6 +47,12 @@ class HttpCounters {
 struct ServerState {
   ModelRegistry models;
   HandlerOptions options;
+  AccessOptions access;
+  SystemClock clock;
+  // Null in unit tests that need no store; `serve` always opens one. The
+  // authenticator reads the store, so it is declared (and destroyed) after it.
+  std::unique_ptr<store::Store> store;
+  std::unique_ptr<security::KeyAuthenticator> keys;
   std::atomic<bool> draining{false};
   std::atomic<int> open_connections{0};
   std::atomic<int> in_flight{0};  // requests being answered

@@ -9,12 +9,16 @@
 namespace citadel::server {
 namespace {
 
-ApiResult<ServedModel*> ModelFor(ServerState& state, const std::string& id) {
+ApiResult<ServedModel*> ModelFor(ServerState& state, const RequestContext& context,
+                                 const std::string& id) {
   if (id.empty()) {
-    if (ServedModel* only = state.models.Single()) return only;
-    return BadRequest("'model' is required", "model", "missing_required_parameter");
+    ServedModel* only = state.models.Single();
+    if (only == nullptr) {
+      return BadRequest("'model' is required", "model", "missing_required_parameter");
+    }
+    return ResolveModel(state, context, only->id);
   }
-  return ResolveModel(state, id);
+  return ResolveModel(state, context, id);
 }
 
 }  // namespace
@@ -26,7 +30,7 @@ RouteResult HandleTokenize(ServerState& state, const HttpRequest& request) {
     result.response = ErrorResponse(*error);
     return result;
   }
-  ApiResult<ServedModel*> resolved = ModelFor(state, parsed.model);
+  ApiResult<ServedModel*> resolved = ModelFor(state, request.context, parsed.model);
   if (!resolved.ok()) {
     result.response = ErrorResponse(resolved.error());
     return result;
@@ -60,7 +64,7 @@ RouteResult HandleDetokenize(ServerState& state, const HttpRequest& request) {
     result.response = ErrorResponse(*error);
     return result;
   }
-  ApiResult<ServedModel*> resolved = ModelFor(state, parsed.model);
+  ApiResult<ServedModel*> resolved = ModelFor(state, request.context, parsed.model);
   if (!resolved.ok()) {
     result.response = ErrorResponse(resolved.error());
     return result;

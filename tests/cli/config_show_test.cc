@@ -39,7 +39,8 @@ class ConfigShowTest : public ::testing::Test {
 
 TEST_F(ConfigShowTest, ShowsEffectiveValuesAndTheirSources) {
   const fs::path file = dir_ / "citadel.toml";
-  std::ofstream(file) << "[server]\nport = 9000\nhost = \"0.0.0.0\"\napi_key = \"sk-hidden\"\n"
+  std::ofstream(file) << "[server]\nport = 9000\nhost = \"0.0.0.0\"\n"
+                         "[store]\nurl = \"postgres://u:sk-hidden@db/citadel\"\n"
                          "[engine]\nmax_running = 3\n";
   RunResult r = Run("CITADEL_SERVER_PORT=9001", "config show --json --config '" + file.string() +
                                                     "' --set engine.max_running=5");

@@ -82,7 +82,8 @@ TEST_F(KvCacheTypeCliTest, Q8_0OnANarrowHeadDimNamesTheRule) {
   const std::string model = Model(16);
   const RunResult r = Run("generate -m " + model + " -p 't1' -n 2 --temp 0 --kv-cache-type q8_0");
   ExpectOneLineError(r, "--kv-cache-type q8_0 needs head_dim a multiple of 32");
-  const RunResult serve = Run("serve --port 0 -m " + model + " --set engine.kv_cache_type=q8_0");
+  const RunResult serve = Run("serve --port 0 -m " + model + " --data-dir " +
+                              (dir_ / "data").string() + " --set engine.kv_cache_type=q8_0");
   EXPECT_NE(serve.exit_code, 0);
   EXPECT_NE(serve.err.find("head_dim a multiple of 32"), std::string::npos) << serve.err;
 }

@@ -3,7 +3,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { greedy, MODEL_ID, postJson, startServer, waitFor } from './server_harness.mjs';
+import { createKey, greedy, MODEL_ID, postJson, startServer, waitFor } from './server_harness.mjs';
 
 let server;
 before(async () => {
@@ -108,12 +108,13 @@ describe('404, 405, 413, 401', () => {
 });
 
 describe('authentication and overload', () => {
-  test('an api key is required when configured', async () => {
-    const keyed = await startServer({ env: { CITADEL_SERVER_API_KEY: 'sk-test' } });
+  test('an api key is required under auth.mode = keys', async () => {
+    const keyed = await startServer({ auth: 'keys' });
     try {
       const res = await fetch(`${keyed.url}/v1/models`);
       assert.equal(res.status, 401);
-      const list = await keyed.client.models.list();
+      const { key } = await createKey(keyed, { scopes: ['models:read'] });
+      const list = await keyed.client.withOptions({ apiKey: key }).models.list();
       assert.equal(list.data[0].id, MODEL_ID);
       assert.equal((await fetch(`${keyed.url}/health`)).status, 200);
     } finally {

@@ -1,5 +1,10 @@
 // Starts `citadel serve` on a free 127.0.0.1 port for a test file and stops it.
-import { spawn } from 'node:child_process';
+// Each server gets its own fresh --data-dir (removed by stop()); it runs with
+// auth.mode = none unless the test asks for `auth: 'keys'`.
+import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import OpenAI from 'openai';
 
 export const MODEL_PATH = process.env.CITADEL_TEST_MODEL;
@@ -19,10 +24,19 @@ export async function waitFor(fn, timeoutMs = 30000, what = 'condition') {
   }
 }
 
+// Resolves with the child's exit, or kills it with SIGKILL after `ms`.
+function exitWithin(proc, exited, ms) {
+  const timer = setTimeout(() => proc.kill('SIGKILL'), ms);
+  return exited.finally(() => clearTimeout(timer));
+}
+
 // `ready(url)` answers whether the server is ready (default: GET /ready is
 // 200); an HTTPS server needs one that trusts the test's CA.
-export async function startServer({ args = [], env = {}, model = true, ready = null } = {}) {
-  const argv = ['serve', '--port', '0', ...args];
+export async function startServer({ args = [], env = {}, model = true, ready = null,
+                                    auth = 'none' } = {}) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'citadel-it-'));
+  const argv = ['serve', '--port', '0', '--data-dir', dataDir, ...args];
+  if (auth === 'none') argv.push('--set', 'auth.mode=none');
   if (model) argv.push('-m', MODEL_PATH, '--alias', MODEL_ID);
   const proc = spawn(CITADEL, argv, {
     env: { ...process.env, ...env },
@@ -33,24 +47,56 @@ export async function startServer({ args = [], env = {}, model = true, ready = n
   proc.stdout.on('data', (d) => (stdout += d));
   proc.stderr.on('data', (d) => (stderr += d));
   const exited = new Promise((resolve) => proc.on('exit', (code, signal) => resolve({ code, signal })));
-  const [, scheme, port] = await waitFor(
-    () => stdout.match(/listening on (https?):\/\/127\.0\.0\.1:(\d+)/), 30000, 'the listening line');
-  const url = `${scheme}://127.0.0.1:${port}`;
-  const isReady = ready ?? (async (u) => (await fetch(`${u}/ready`)).status === 200);
-  if (model) await waitFor(() => isReady(url), 60000, '/ready');
-  const client = new OpenAI({ baseURL: `${url}/v1`, apiKey: env.CITADEL_SERVER_API_KEY ?? 'none',
-                              maxRetries: 0 });
+  const cleanup = () => rmSync(dataDir, { recursive: true, force: true });
+  let url;
+  try {
+    const [, scheme, port] = await waitFor(
+      () => stdout.match(/listening on (https?):\/\/127\.0\.0\.1:(\d+)/), 30000, 'the listening line');
+    url = `${scheme}://127.0.0.1:${port}`;
+    const isReady = ready ?? (async (u) => (await fetch(`${u}/ready`)).status === 200);
+    if (model) await waitFor(() => isReady(url), 60000, '/ready');
+  } catch (e) {
+    // Never leave a child behind: a live child keeps `node --test` from exiting.
+    proc.kill('SIGKILL');
+    await exited;
+    cleanup();
+    throw new Error(`${e.message}\n${stdout}\n${stderr}`);
+  }
+  const client = new OpenAI({ baseURL: `${url}/v1`, apiKey: 'none', maxRetries: 0 });
   return {
     url,
     proc,
     client,
     exited,
+    dataDir,
+    stdout: () => stdout,
     logs: () => stderr,
+    // SIGTERM, then SIGKILL if it has not exited within 20 s; removes the data dir.
     async stop() {
       if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM');
-      return exited;
+      const result = await exitWithin(proc, exited, 20000);
+      cleanup();
+      return result;
     },
   };
+}
+
+// Runs `citadel ARGS` to completion (killed after 30 s); resolves with
+// { code, stdout, stderr }.
+export function runCitadel(args, env = {}) {
+  return new Promise((resolve) => {
+    execFile(CITADEL, args, { env: { ...process.env, ...env }, timeout: 30000 },
+             (error, stdout, stderr) => resolve({ code: error ? (error.code ?? 1) : 0, stdout, stderr }));
+  });
+}
+
+// `citadel keys create --json` on a server's store; resolves with the JSON
+// (its "key" is the secret).
+export async function createKey(server, { name = 'test', scopes = ['chat'], extra = [] } = {}) {
+  const res = await runCitadel(['keys', 'create', '--data-dir', server.dataDir, '--json',
+                                '--name', name, '--scopes', scopes.join(','), ...extra]);
+  if (res.code !== 0) throw new Error(`keys create failed: ${res.stderr}`);
+  return JSON.parse(res.stdout);
 }
 
 export async function postJson(url, body, headers = {}) {

@@ -100,19 +100,30 @@ TEST(SettingsTest, ListsFromTomlArraysAndCommaSeparatedText) {
 
 TEST(SettingsTest, DescribeMasksSecretsAndNamesSources) {
   Settings s = Settings::Defaults();
-  ASSERT_TRUE(s.Set("server.api_key", "sk-very-secret", SettingSource::kEnvironment,
-                    "CITADEL_SERVER_API_KEY")
+  ASSERT_TRUE(s.Set("store.url", "postgres://u:very-secret@db/c", SettingSource::kEnvironment,
+                    "CITADEL_STORE_URL")
                   .ok());
   bool seen = false;
   for (const SettingEntry& e : s.Describe()) {
-    if (e.name != "server.api_key") continue;
+    if (e.name != "store.url") continue;
     seen = true;
     EXPECT_EQ(e.value.find("secret"), std::string::npos);
     EXPECT_EQ(e.value, "********");
     EXPECT_EQ(e.source, SettingSource::kEnvironment);
-    EXPECT_EQ(e.origin, "CITADEL_SERVER_API_KEY");
+    EXPECT_EQ(e.origin, "CITADEL_STORE_URL");
   }
   EXPECT_TRUE(seen);
+}
+
+TEST(SettingsTest, TheRemovedServerApiKeyPointsToStoreKeys) {
+  Settings s = Settings::Defaults();
+  const Status set = s.Set("server.api_key", "x", SettingSource::kCommandLine, "--set");
+  EXPECT_EQ(set.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(set.message().find("citadel keys create"), std::string::npos) << set.message();
+  const Status env = s.ApplyEnvironment({"CITADEL_SERVER_API_KEY=x"});
+  EXPECT_NE(env.message().find("citadel keys create"), std::string::npos) << env.message();
+  EXPECT_EQ(s.GetString("auth.mode"), "keys");
+  EXPECT_FALSE(s.GetBool("metrics.require_key"));
 }
 
 }  // namespace
