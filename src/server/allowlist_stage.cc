@@ -23,8 +23,27 @@ security::IpAddress ToIpAddress(const boost::asio::ip::address& address) {
   return security::IpAddress::FromV6(address.to_v6().to_bytes());
 }
 
-AllowlistStage::AllowlistStage(security::NetworkPolicy policy, RefuseMode mode)
-    : policy_(std::move(policy)), mode_(mode) {}
+std::int64_t LogThrottle::Admit(const std::string& key) {
+  const std::int64_t now = clock_.SteadyMillis();
+  std::lock_guard lock(mu_);
+  if (entries_.size() >= max_keys_ && entries_.count(key) == 0) {
+    entries_.clear();  // bounded memory under a scan from many addresses
+  }
+  auto [it, fresh] = entries_.try_emplace(key);
+  Entry& entry = it->second;
+  if (!fresh && now - entry.logged_ms < interval_ms_) {
+    ++entry.suppressed;
+    return -1;
+  }
+  const std::int64_t suppressed = entry.suppressed;
+  entry = {now, 0};
+  return suppressed;
+}
+
+AllowlistStage::AllowlistStage(security::NetworkPolicy policy, RefuseMode mode, const Clock* clock)
+    : policy_(std::move(policy)),
+      mode_(mode),
+      log_throttle_(clock != nullptr ? *clock : system_clock_, kLogIntervalMs) {}
 
 Admission AllowlistStage::AtAccept(const security::IpAddress& peer) const {
   if (policy_.Admits(peer)) return Admission::kAdmit;
@@ -42,11 +61,17 @@ AllowlistStage::Client AllowlistStage::AfterHeaders(const security::IpAddress& p
 
 Admission AllowlistStage::Refuse(const security::IpAddress& address, std::string_view how) const {
   const bool close = mode_ == RefuseMode::kClose;
-  const std::string line = EventLogLine("warn", "network_refused",
-                                        std::string(how) + " " + address.ToString() + " " +
-                                            policy_.RefusalReason(address) +
-                                            (close ? ": connection closed" : ": answered 403"));
-  std::fwrite(line.data(), 1, line.size(), stderr);
+  const std::string text = address.ToString();
+  const std::int64_t left_out = log_throttle_.Admit(text);
+  if (left_out >= 0) {
+    const std::string line = EventLogLine(
+        "warn", "network_refused",
+        std::string(how) + " " + text + " " + policy_.RefusalReason(address) +
+            (close ? ": connection closed" : ": answered 403") +
+            (left_out > 0 ? " (" + std::to_string(left_out) + " more refusals since its last line)"
+                          : ""));
+    std::fwrite(line.data(), 1, line.size(), stderr);
+  }
   return close ? Admission::kClose : Admission::kForbidden;
 }
 

@@ -87,6 +87,9 @@ std::vector<SettingSpec> Registry() {
       StringSpec("tls.min_version", "1.3", "oldest TLS version accepted: 1.3 or 1.2"),
       BoolSpec("tls.self_signed", false,
                "HTTPS with a throw-away self-signed certificate made in memory (trials only)"),
+      ListSpec("server.cors_origins",
+               "browser origins (https://host[:port]) allowed to call the API cross-origin "
+               "(empty: CORS off)"),
       StringSpec("auth.mode", "keys",
                  "keys: an API key from the store on every route but /health, /ready, /metrics; "
                  "none: the model API is open (only when server.host is loopback)"),

@@ -33,6 +33,7 @@
 
 #include "security/network_policy.h"
 #include "server/allowlist_stage.h"
+#include "server/security_headers.h"
 #include "server/server_state.h"
 #include "server/tls_context_source.h"
 #include "util/status.h"
@@ -53,6 +54,7 @@ struct HttpServerOptions {
   security::NetworkPolicy network;  // admits everyone by default
   RefuseMode network_refuse = RefuseMode::kClose;
   TlsOptions tls;  // disabled by default: plain HTTP
+  CorsPolicy cors;  // off by default
 };
 
 class HttpServer {

@@ -19,6 +19,8 @@ const char* Reason(int status) {
   switch (status) {
     case 200:
       return "OK";
+    case 204:
+      return "No Content";
     case 400:
       return "Bad Request";
     case 401:
@@ -187,6 +189,7 @@ void HttpSession<Stream>::OnRead(beast::error_code ec) {
   log_.id = tracker_.NextRequestId();
   log_.include_content = state_.options.log_content;
   keep_alive_ = false;
+  cors_lines_.clear();
   if (ec == http::error::body_limit) {
     state_.in_flight.fetch_add(1);
     counted_in_flight_ = true;
@@ -214,6 +217,7 @@ void HttpSession<Stream>::Dispatch() {
   keep_alive_ = message.keep_alive() && !state_.draining.load();
   request_ = ParseRequestHead(message);
   request_.request_id = log_.id;
+  cors_lines_ = options_.cors.ResponseLines(request_.origin);
   log_.method = request_.method;
   log_.path = request_.target.substr(0, request_.target.find('?'));
   const AllowlistStage::Client client = allowlist_.AfterHeaders(peer_, request_.forwarded_for);
@@ -224,11 +228,28 @@ void HttpSession<Stream>::Dispatch() {
     keep_alive_ = false;
     return SendResponse(ErrorResponse(AddressNotAllowed()));
   }
+  if (request_.method == "OPTIONS" && !request_.origin.empty() &&
+      message.count(http::field::access_control_request_method) > 0) {
+    return Preflight(std::string(message[http::field::access_control_request_headers]));
+  }
   if (log_.include_content) log_.request_body = request_.body;
   RouteResult result = Route(state_, request_);
   log_.model = result.model;
   if (result.job) return StartJob(std::move(result.job));
   SendResponse(result.response);
+}
+
+// A CORS preflight: 204 with the allowed methods and headers for a listed
+// origin, 403 for any other (the browser then refuses the real request).
+template <class Stream>
+void HttpSession<Stream>::Preflight(std::string_view request_headers) {
+  if (!options_.cors.Allows(request_.origin)) {
+    return SendResponse(
+        ErrorResponse({403, "Origin " + request_.origin + " is not in server.cors_origins",
+                       "permission_error", "", "origin_not_allowed"}));
+  }
+  cors_lines_ = options_.cors.PreflightLines(request_.origin, request_headers);
+  SendResponse(HttpResponse{204, "text/plain", "", {}});
 }
 
 template <class Stream>
@@ -237,7 +258,10 @@ void HttpSession<Stream>::SendResponse(const HttpResponse& response) {
   std::string bytes = StatusLine(response.status);
   bytes += "Content-Type: " + response.content_type + "\r\n";
   bytes += SecurityHeaderLines(response.content_type);
-  bytes += "Content-Length: " + std::to_string(response.body.size()) + "\r\n";
+  if (response.status != 204) {
+    bytes += "Content-Length: " + std::to_string(response.body.size()) + "\r\n";
+  }
+  bytes += cors_lines_;
   bytes += "X-Request-Id: " + log_.id + "\r\n";
   for (const auto& [name, value] : response.headers) bytes += name + ": " + value + "\r\n";
   if (state_.draining.load()) keep_alive_ = false;
@@ -264,6 +288,7 @@ void HttpSession<Stream>::StartJob(std::unique_ptr<GenerationJob> job) {
     log_.status = 200;
     std::string head = StatusLine(200);
     head += "Content-Type: text/event-stream\r\n" + SecurityHeaderLines("text/event-stream");
+    head += cors_lines_;
     head += "Transfer-Encoding: chunked\r\nX-Request-Id: " + log_.id + "\r\n";
     head += keep_alive_ ? "Connection: keep-alive\r\n\r\n" : "Connection: close\r\n\r\n";
     Queue(std::move(head));

@@ -92,6 +92,7 @@ class HttpSession : public Session, public std::enable_shared_from_this<HttpSess
   void DoRead();
   void OnRead(boost::beast::error_code ec);
   void Dispatch();
+  void Preflight(std::string_view request_headers);
   void SendResponse(const HttpResponse& response);
   void StartJob(std::unique_ptr<GenerationJob> job);
   void Pump();
@@ -135,6 +136,7 @@ class HttpSession : public Session, public std::enable_shared_from_this<HttpSess
   std::shared_ptr<std::atomic<bool>> pump_posted_ = std::make_shared<std::atomic<bool>>(false);
 
   HttpRequest request_;
+  std::string cors_lines_;  // CORS header lines of the current answer
   RequestLogRecord log_;
   Clock::time_point started_;
 };

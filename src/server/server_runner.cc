@@ -49,6 +49,7 @@ Result<HttpServerOptions> HttpOptionsFrom(const Settings& s) {
                                            s.GetList("network.trusted_proxies")}));
   CITADEL_ASSIGN_OR_RETURN(o.network_refuse, ParseRefuseMode(s.GetString("network.refuse")));
   CITADEL_ASSIGN_OR_RETURN(o.tls, TlsOptionsFrom(s));
+  CITADEL_ASSIGN_OR_RETURN(o.cors, CorsPolicy::Create(s.GetList("server.cors_origins")));
   return o;
 }
 
