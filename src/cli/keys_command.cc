@@ -31,14 +31,8 @@ struct KeysOptions {
 
 void PrintKey(const store::ApiKey& key, bool json, const std::string& secret = "") {
   if (json) {
-    nlohmann::ordered_json out = server::KeyJson(key);
-    if (!secret.empty()) {
-      nlohmann::ordered_json with_key = {{"id", key.id}, {"key", secret}};
-      for (auto& [field, value] : out.items()) {
-        if (field != "id") with_key[field] = value;
-      }
-      out = std::move(with_key);
-    }
+    const nlohmann::ordered_json out =
+        secret.empty() ? server::KeyJson(key) : server::IssuedKeyJson(key, secret);
     std::printf("%s\n", out.dump(2).c_str());
     return;
   }

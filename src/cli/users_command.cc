@@ -26,8 +26,7 @@ struct UsersOptions {
 
 void PrintUser(const store::User& user, bool json, const std::string& password = "") {
   if (json) {
-    nlohmann::ordered_json out = server::UserJson(user);
-    if (!password.empty()) out["password"] = password;
+    const nlohmann::ordered_json out = server::UserJson(user, password);
     std::printf("%s\n", out.dump(2).c_str());
     return;
   }

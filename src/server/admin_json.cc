@@ -41,4 +41,19 @@ nlohmann::ordered_json KeyJson(const store::ApiKey& key) {
           {"last_used_ip", key.last_used_ip}};
 }
 
+nlohmann::ordered_json IssuedKeyJson(const store::ApiKey& key, const std::string& secret) {
+  nlohmann::ordered_json out = {{"id", key.id}, {"key", secret}};
+  const nlohmann::ordered_json record = KeyJson(key);  // outlives the loop over its items
+  for (const auto& [field, value] : record.items()) {
+    if (field != "id") out[field] = value;
+  }
+  return out;
+}
+
+nlohmann::ordered_json UserJson(const store::User& user, const std::string& generated_password) {
+  nlohmann::ordered_json out = UserJson(user);
+  if (!generated_password.empty()) out["password"] = generated_password;
+  return out;
+}
+
 }  // namespace citadel::server

@@ -20,4 +20,11 @@ nlohmann::ordered_json UserJson(const store::User& user);
 //  "last_used_at","last_used_ip"}; absent values are null, "models" null = all.
 nlohmann::ordered_json KeyJson(const store::ApiKey& key);
 
+// A new key: {"id","key",...} with the secret right after the id, then the
+// rest of KeyJson. The only time the secret is ever returned.
+nlohmann::ordered_json IssuedKeyJson(const store::ApiKey& key, const std::string& secret);
+
+// UserJson plus "password" when one was generated for it (shown once).
+nlohmann::ordered_json UserJson(const store::User& user, const std::string& generated_password);
+
 }  // namespace citadel::server

@@ -2,6 +2,7 @@
 
 #include <string_view>
 
+#include "server/admin_handler.h"
 #include "server/auth_stage.h"
 #include "server/handlers.h"
 
@@ -50,6 +51,7 @@ RouteResult Dispatch(ServerState& state, const HttpRequest& request, const std::
   }
   if (path == "/tokenize") return only(post, [&] { return HandleTokenize(state, request); });
   if (path == "/detokenize") return only(post, [&] { return HandleDetokenize(state, request); });
+  if (path.starts_with("/admin/v1/")) return Answer(HandleAdmin(state, request, path));
   return Refuse(RouteNotFound(method, path));
 }
 

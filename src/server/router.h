@@ -5,6 +5,7 @@
 //   GET  /v1/models            GET  /v1/models/{id}
 //   POST /tokenize             POST /detokenize
 //   GET  /health  GET /ready   GET  /metrics
+//   /admin/v1/users..., /admin/v1/keys...  (admin_handler.h)
 //
 // A known path with another method is 405, anything else 404 (after the
 // key check, so an unauthenticated caller learns nothing about routes).
