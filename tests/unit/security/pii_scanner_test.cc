@@ -196,5 +196,47 @@ TEST(PiiScannerTest, HostileBytesNeverCrash) {
   ExpectNone("");
 }
 
+// 1 MB of random and adversarial text (digit runs with every separator,
+// colons, '@' runs, random bytes): scanned in linear time, spans valid.
+TEST(PiiScannerTest, OneMegabyteOfAdversarialTextScansCleanly) {
+  std::string text;
+  std::uint32_t seed = 7;
+  while (text.size() < (1u << 20)) {
+    seed = seed * 1103515245u + 12345u;
+    switch (seed >> 29) {
+      case 0:
+        text += "1-2 3-4 5-6 7-8 9-0 ";
+        break;
+      case 1:
+        text += "::::1:2:3:4:5:6:7:8:9";
+        break;
+      case 2:
+        text += "a.b.c.d@@e@f.g.h";
+        break;
+      case 3:
+        text.push_back(static_cast<char>(seed >> 8));
+        break;
+      case 4:
+        text += "+86+86 (010)(（0";
+        break;
+      case 5:
+        text += std::string(64, '9');
+        break;
+      default:
+        text += "中文，ＡＢＣ 1.2.3.4.5.6.7 ";
+        break;
+    }
+  }
+  static const PiiScanner scanner = *PiiScanner::Create({});
+  const std::vector<PiiSpan> spans = scanner.Scan(text);
+  std::size_t previous_end = 0;
+  for (const PiiSpan& s : spans) {
+    ASSERT_LT(s.start, s.end);
+    ASSERT_GE(s.start, previous_end);
+    previous_end = s.end;
+  }
+  ASSERT_LE(previous_end, text.size());
+}
+
 }  // namespace
 }  // namespace citadel::security
