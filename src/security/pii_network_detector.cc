@@ -85,6 +85,9 @@ std::size_t DetectIpv6(std::string_view text, std::size_t colon, std::vector<Pii
   const bool dotted_tail = candidate.find('.') != std::string_view::npos;
   const bool full = colons == 7 || (colons == 6 && dotted_tail);
   if (hex == 0 || !(compressed || full)) return resume;
+  // A candidate that ends at or before this colon ("…::10:" trimmed) was
+  // found from an earlier colon of the same run.
+  if (end <= colon) return resume;
   if (!ParseIpAddress(candidate).ok()) return resume;
   out.push_back(PiiSpan{start, end, PiiType::kIpv6, 0});
   return end;

@@ -140,6 +140,8 @@ TEST(PiiScannerTest, Ipv6WithoutBracketsOrPorts) {
   ExpectNone("00:1a:2b:3c:4d:5e");  // a MAC address
   ExpectNone("std::vector");
   ExpectNone("2001:db8::1::2");
+  // A trailing colon is not part of the address (and once looped forever).
+  EXPECT_EQ(Scan("[2001:db88::10:] x"), (std::vector<Found>{{1, 14, "ipv6"}}));
 }
 
 TEST(PiiScannerTest, Passports) {
