@@ -17,25 +17,30 @@
 //   --single 3 (single-stream requests) --max-tokens 64 --ctx 2048 (per slot)
 //   --prompt-words 40 --prefix-tokens 1000 --timeout-s 300 (per request)
 //   --citadel-args '...' --reference-args '...' (extra server flags, split on spaces)
+//   --auth none|keys|both (citadel's auth.mode; keys: the bench creates an API key
+//   in the server's fresh store and sends it; both: citadel is measured with
+//   auth.mode = none and keys in the same run, --rounds R times in alternating
+//   order, and the median keys/none ratios are printed)
 //
 // Requests go to /v1/completions with stream: true, temperature 0,
 // ignore_eos: true (both servers accept it) and a fixed max_tokens, so both
 // generate the same number of tokens; counts come from the final `usage`
 // chunk and are checked against max_tokens. Exits non-zero when a request
 // fails or a server generated a different number of tokens than asked.
-import { existsSync, writeFileSync } from 'node:fs';
-import { loadavg } from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { startCitadel, startReference } from '../lib/servers.mjs';
 import { sseData } from '../lib/sse.mjs';
 import { percentile } from '../lib/stats.mjs';
 
 const NUMERIC = ['threads', 'clients', 'requests', 'single', 'maxTokens', 'ctx', 'promptWords',
-  'prefixTokens', 'timeoutS'];
+  'prefixTokens', 'timeoutS', 'rounds'];
 
 function parseArgs(argv) {
   const opts = { citadel: 'build/citadel', reference: '', modelPath: '', json: '',
-    citadelArgs: '', referenceArgs: '', threads: 2,
+    citadelArgs: '', referenceArgs: '', threads: 2, auth: 'none', rounds: 1,
     clients: 8, requests: 2, single: 3, maxTokens: 64, ctx: 2048, promptWords: 40,
     prefixTokens: 1000, timeoutS: 300 };
   for (let i = 2; i < argv.length; i += 2) {
@@ -44,6 +49,7 @@ function parseArgs(argv) {
     opts[key] = NUMERIC.includes(key) ? Number(argv[i + 1]) : argv[i + 1];
   }
   if (!opts.modelPath) throw new Error('--model-path is required');
+  if (!['none', 'keys', 'both'].includes(opts.auth)) throw new Error(`bad --auth ${opts.auth}`);
   if (!opts.json) opts.json = join(dirname(opts.citadel), 'bench-serving.json');
   return opts;
 }
@@ -61,6 +67,10 @@ function words(seed, count) {
   }
   return out.join(' ');
 }
+// Request headers: JSON, and the target's API key when it has one.
+const headersFor = (target) => ({ 'content-type': 'application/json',
+  ...(target.apiKey ? { authorization: `Bearer ${target.apiKey}` } : {}) });
+
 const promptFor = (index, opts) => `Request ${index}: ${words(index, opts.promptWords)}`;
 
 // One streamed completion: TTFT (first event carrying text), the gaps between
@@ -70,7 +80,7 @@ async function streamCompletion(target, prompt, maxTokens, timeoutS) {
   const started = performance.now();
   const res = await fetch(`${target.url}/v1/completions`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: headersFor(target),
     body: JSON.stringify({ model: target.model, prompt, max_tokens: maxTokens, temperature: 0,
       stream: true, ignore_eos: true, cache_prompt: true,
       stream_options: { include_usage: true } }),
@@ -133,7 +143,7 @@ function summarize({ results, seconds }, maxTokens) {
 async function prefixText(target, tokens) {
   const count = async (text) => {
     const res = await fetch(`${target.url}/tokenize`, { method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: headersFor(target),
       body: JSON.stringify({ model: target.model, prompt: text, content: text }) });
     if (!res.ok) throw new Error(`${target.name} /tokenize: HTTP ${res.status}`);
     return (await res.json()).tokens.length;
@@ -267,15 +277,70 @@ function problems(report) {
 
 const splitArgs = (text) => text.split(' ').filter(Boolean);
 
+// citadel serve with auth.mode = `auth`; for keys, a key with the
+// completions scope is created in the server's fresh store first (the CLI
+// opens the same SQLite file) and sent with every request.
+async function startCitadelWith(opts, auth) {
+  const extraArgs = ['-t', String(opts.threads), '--set', `engine.context_length=${opts.ctx}`,
+    ...splitArgs(opts.citadelArgs)];
+  if (auth !== 'keys') return startCitadel(opts.citadel, opts.modelPath, { extraArgs });
+  const dataDir = mkdtempSync(join(tmpdir(), 'citadel-bench-keys-'));
+  try {
+    const created = JSON.parse(execFileSync(opts.citadel, ['keys', 'create', '--data-dir', dataDir,
+      '--name', 'bench', '--scopes', 'completions,models:read', '--json'],
+    { stdio: ['ignore', 'pipe', 'ignore'] }));
+    const server = await startCitadel(opts.citadel, opts.modelPath, { dataDir,
+      extraArgs: [...extraArgs, '--set', 'auth.mode=keys'] });
+    const stop = server.stop;
+    return { ...server, name: 'citadel (keys)', apiKey: created.key,
+      async stop() { await stop(); rmSync(dataDir, { recursive: true, force: true }); } };
+  } catch (e) {
+    rmSync(dataDir, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+// The cost of API keys on the request path: keys / none, per round and the
+// median over the rounds. Returns the figures for the JSON report.
+function printAuthRatios(pairs) {
+  const f = (x) => (Number.isFinite(x) ? x.toFixed(3) : 'n/a');
+  const median = (xs) => percentile(xs, 0.5);
+  const ratio = (get) => pairs.map(([none, keys]) => get(keys) / get(none));
+  const figures = {
+    aggregate_tokens_per_s: ratio((r) => r.concurrent.tokens_per_s),
+    single_stream_tokens_per_s: ratio((r) => r.single.tokens_per_s),
+    ttft_p50_ms: ratio((r) => r.concurrent.ttft_p50_ms),
+    ttft_p99_ms: ratio((r) => r.concurrent.ttft_p99_ms),
+  };
+  const agg = median(figures.aggregate_tokens_per_s);
+  console.log(`auth.mode keys / none over ${pairs.length} round(s), median: aggregate tok/s ` +
+    `${f(agg)} (target >= 0.97 ${pass(agg >= 0.97)}), single-stream tok/s ` +
+    `${f(median(figures.single_stream_tokens_per_s))}, TTFT p50 ${f(median(figures.ttft_p50_ms))}, ` +
+    `TTFT p99 ${f(median(figures.ttft_p99_ms))}`);
+  pairs.forEach(([none, keys], i) => console.log(`  round ${i + 1}: aggregate tok/s none ` +
+    `${none.concurrent.tokens_per_s.toFixed(1)}, keys ${keys.concurrent.tokens_per_s.toFixed(1)}`));
+  return figures;
+}
+
 async function main() {
   const opts = parseArgs(process.argv);
   const before = loadavg();
   const threads = String(opts.threads);
   let prefix = null;  // the same shared system prompt text for both servers
-  const citadel = await withServer(() => startCitadel(opts.citadel, opts.modelPath, {
-    extraArgs: ['-t', threads, '--set', `engine.context_length=${opts.ctx}`,
-      ...splitArgs(opts.citadelArgs)] }),
-  async (t) => measure(t, opts, (prefix = await prefixText(t, opts.prefixTokens))));
+  const measureCitadel = (auth) => withServer(() => startCitadelWith(opts, auth),
+    async (t) => measure(t, opts, prefix ?? (prefix = await prefixText(t, opts.prefixTokens))));
+  const citadel = await measureCitadel(opts.auth === 'keys' ? 'keys' : 'none');
+  const pairs = [];  // [none, keys] per round, for --auth both
+  for (let round = 0; opts.auth === 'both' && round < opts.rounds; ++round) {
+    // Alternate which goes first so a drifting machine load favours neither.
+    if (round % 2 === 0) {
+      pairs.push([round === 0 ? citadel : await measureCitadel('none'), await measureCitadel('keys')]);
+    } else {
+      const keys = await measureCitadel('keys');
+      pairs.push([await measureCitadel('none'), keys]);
+    }
+  }
+  const citadelKeys = pairs.length ? pairs[0][1] : null;
   let reference = null;
   if (opts.reference && existsSync(opts.reference)) {
     reference = await withServer(() => startReference(opts.reference, opts.modelPath, {
@@ -286,8 +351,9 @@ async function main() {
     console.error('serving: no reference server (--reference); citadel figures only');
   }
   const report = { options: opts, load_average: { before, after: loadavg() },
-    servers: { citadel, reference } };
+    servers: { citadel, reference, ...(citadelKeys ? { citadel_keys: citadelKeys } : {}) } };
   printTable(report, opts);
+  if (pairs.length) report.auth_ratios = printAuthRatios(pairs);
   writeFileSync(opts.json, `${JSON.stringify(report, null, 2)}\n`);
   console.log(`JSON: ${opts.json}`);
   const issues = problems(report);
