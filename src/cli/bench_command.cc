@@ -12,8 +12,8 @@
 
 #include "cli/command.h"
 #include "cli/sequence_driver.h"
-#include "kernels/kv_cache_type.h"
 #include "model/model.h"
+#include "runtime/served_model.h"
 
 namespace citadel::cli {
 namespace {
@@ -119,8 +119,9 @@ Status RunBench(const BenchOptions& o) {
   load.threads = o.threads;
   load.context_length = o.prompt_tokens + o.gen_tokens + 1;
   load.max_batch_tokens = std::max(1, o.prompt_tokens);
-  CITADEL_ASSIGN_OR_RETURN(load.kv_cache_type, kernels::ParseKvCacheType(o.kv_cache_type));
-  CITADEL_ASSIGN_OR_RETURN(auto model, model::Model::Load(o.model_path, load));
+  CITADEL_ASSIGN_OR_RETURN(load.kv_cache_type, runtime::ParseKvCacheType(o.kv_cache_type));
+  CITADEL_ASSIGN_OR_RETURN(runtime::ModelStack stack, runtime::LoadModelStack(o.model_path, load));
+  std::unique_ptr<model::Model>& model = stack.model;
   SequenceDriver driver(*model);
   std::vector<BenchResult> results;
   const int vocab = model->config().vocab_size;

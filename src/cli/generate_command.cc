@@ -10,7 +10,6 @@
 
 #include "cli/command.h"
 #include "cli/local_engine.h"
-#include "cli/sequence_driver.h"
 #include "engine/request.h"
 #include "engine/sampler.h"
 
@@ -58,9 +57,9 @@ void PrintJson(const std::string& text, const std::vector<std::int32_t>& tokens,
 // conditions, limits and metrics.
 Status RunGenerate(const GenerateOptions& options) {
   CITADEL_ASSIGN_OR_RETURN(
-      LocalEngine local,
+      std::unique_ptr<runtime::ServedModel> local,
       LoadLocalEngine(options.model_path, options.context, options.kv_cache_type, options.threads));
-  const std::vector<std::int32_t> prompt = local.tokenizer->Encode(options.prompt, true, false);
+  const std::vector<std::int32_t> prompt = local->tokenizer->Encode(options.prompt, true, false);
   if (prompt.empty()) return InvalidArgumentError("the prompt encodes to no tokens");
   engine::StopConditions stop;
   stop.max_tokens = options.max_tokens;
@@ -71,7 +70,7 @@ Status RunGenerate(const GenerateOptions& options) {
     std::fflush(stdout);
   };
   CITADEL_ASSIGN_OR_RETURN(LocalGeneration out,
-                           GenerateLocally(local, prompt, options.sampling, stop, print));
+                           GenerateLocally(*local, prompt, options.sampling, stop, print));
   Timings timings;
   timings.prompt_tokens = static_cast<int>(prompt.size());
   timings.prompt_ms = out.final_event.timings.prompt_ms;

@@ -7,32 +7,22 @@
 
 #include "engine/engine_options.h"
 #include "engine/output_stage.h"
-#include "gguf/gguf_file.h"
-#include "kernels/kv_cache_type.h"
-#include "model/model_config.h"
 
 namespace citadel::cli {
 
-Result<LocalEngine> LoadLocalEngine(const std::string& path, int context,
-                                    const std::string& kv_cache_type, int threads) {
+Result<std::unique_ptr<runtime::ServedModel>> LoadLocalEngine(const std::string& path, int context,
+                                                              const std::string& kv_cache_type,
+                                                              int threads) {
   engine::EngineOptions options;
   options.max_running = 1;
   options.max_queue = 1;
   options.context_length = context;
-  CITADEL_ASSIGN_OR_RETURN(options.kv_cache_type, kernels::ParseKvCacheType(kv_cache_type));
-  LocalEngine local;
-  CITADEL_ASSIGN_OR_RETURN(gguf::GgufFile file, gguf::GgufFile::Open(path));
-  CITADEL_ASSIGN_OR_RETURN(model::ModelConfig config, model::ModelConfigFromGguf(file));
-  CITADEL_ASSIGN_OR_RETURN(model::LoadOptions load,
-                           engine::ModelLoadOptionsFor(config, options, threads));
-  CITADEL_ASSIGN_OR_RETURN(local.model, model::Model::FromFile(std::move(file), load));
-  CITADEL_ASSIGN_OR_RETURN(local.tokenizer, tokenizer::Tokenizer::FromGguf(local.model->file()));
-  CITADEL_ASSIGN_OR_RETURN(local.engine,
-                           engine::Engine::ForModel(*local.model, *local.tokenizer, options));
-  return local;
+  CITADEL_ASSIGN_OR_RETURN(options.kv_cache_type, runtime::ParseKvCacheType(kv_cache_type));
+  return runtime::LoadServedModel({path, ""}, options, threads);
 }
 
-Result<LocalGeneration> GenerateLocally(LocalEngine& local, std::vector<std::int32_t> prompt,
+Result<LocalGeneration> GenerateLocally(runtime::ServedModel& local,
+                                        std::vector<std::int32_t> prompt,
                                         const engine::SamplingParams& sampling,
                                         const engine::StopConditions& stop,
                                         const std::function<void(std::string_view)>& on_text) {

@@ -1,22 +1,24 @@
 // `citadel run MODEL`: an interactive chat in the terminal. Each turn renders
-// the whole conversation with the model's chat template (ChatML when the
-// model ships none), feeds only the tokens the KV memory does not already
-// hold, and streams the reply. Commands: /bye (quit), /clear (forget the
-// conversation), /system TEXT (set the system message and start over).
+// the whole conversation through the runtime's ChatPrompt (the model's chat
+// template; ChatML when it ships none or one that does not parse, with one
+// warning line, as `serve` does) and generates the reply through the Engine
+// with the same sampler, stop conditions and limits as `serve`; the engine's
+// prefix cache keeps the earlier turns' KV blocks, so a turn computes only
+// its new tokens. Commands: /bye (quit), /clear (forget the conversation),
+// /system TEXT (set the system message and start over).
 #include <unistd.h>
 
 #include <cstdio>
 #include <iostream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "cli/command.h"
-#include "cli/sequence_driver.h"
+#include "cli/local_engine.h"
+#include "engine/request.h"
 #include "engine/sampler.h"
-#include "kernels/kv_cache_type.h"
-#include "model/model.h"
-#include "template/chat_template.h"
-#include "tokenizer/tokenizer.h"
+#include "runtime/served_model.h"
 
 namespace citadel::cli {
 namespace {
@@ -32,101 +34,63 @@ struct RunOptions {
 };
 
 struct ChatSession {
-  model::Model& model;
-  const tokenizer::Tokenizer& tok;
-  const tmpl::ChatTemplate& chat_template;
+  runtime::ServedModel& model;
   const RunOptions& options;
-  SequenceDriver driver;
-  std::vector<std::int32_t> cached;  // tokens whose KV rows are in memory, in order
-  std::vector<tmpl::ChatMessage> messages;
+  std::vector<runtime::ChatMessage> messages;
   std::string system;  // the current system message (/system replaces it)
+  int turns = 0;       // replies generated; varies the seed from turn to turn
 };
 
-Result<tmpl::ChatTemplate> LoadTemplate(const model::Model& model) {
-  if (!model.file().Has("tokenizer.chat_template")) return tmpl::ChatTemplate::ChatMl();
-  CITADEL_ASSIGN_OR_RETURN(std::string_view source,
-                           model.file().GetString("tokenizer.chat_template"));
-  return tmpl::ChatTemplate::Parse(source);
+runtime::ChatMessage Message(std::string role, std::string content) {
+  runtime::ChatMessage message;
+  message.role = std::move(role);
+  message.content = std::move(content);
+  return message;
 }
 
 void ResetConversation(ChatSession& s) {
   s.messages.clear();
-  if (!s.system.empty()) s.messages.push_back({.role = "system", .content = s.system});
-  s.cached.clear();
-  s.driver.Reset();
+  if (!s.system.empty()) s.messages.push_back(Message("system", s.system));
 }
 
-// Feeds the prompt's tokens that are not already in KV memory.
-Status FeedPrompt(ChatSession& s, const std::vector<std::int32_t>& prompt) {
-  std::size_t common = 0;
-  while (common < s.cached.size() && common < prompt.size() && s.cached[common] == prompt[common])
-    ++common;
-  if (common == prompt.size()) --common;  // recompute the last token's logits
-  s.driver.Rewind(static_cast<int>(common));
-  s.cached.resize(common);
-  std::span<const std::int32_t> rest(prompt.data() + common, prompt.size() - common);
-  CITADEL_TRY(s.driver.Feed(rest));
-  s.cached.insert(s.cached.end(), rest.begin(), rest.end());
-  return OkStatus();
-}
-
-// Samples and streams one reply; returns its text.
-Result<std::string> Reply(ChatSession& s, engine::Sampler& sampler) {
-  tokenizer::StreamDecoder decoder(s.tok);
-  std::string text;
-  for (int i = 0; i < s.options.max_reply_tokens; ++i) {
-    const std::int32_t token = sampler.Sample(s.driver.logits()).token;
-    if (s.tok.IsEndOfGeneration(token)) break;
-    sampler.Accept(token);
-    const std::string piece = decoder.Push(token);
-    text += piece;
+// Generates and streams one reply to the conversation so far. OutOfRange
+// (the conversation is kept as it was) when the prompt leaves no room.
+Status Turn(ChatSession& s, const std::string& user_text) {
+  s.messages.push_back(Message("user", user_text));
+  auto prompt = s.model.prompt.Tokens(s.messages, "");
+  if (prompt.ok() && static_cast<int>(prompt->size()) >= s.model.engine->layout().context_length) {
+    prompt = OutOfRangeError("the conversation no longer fits the context; use /clear");
+  }
+  if (!prompt.ok()) {
+    s.messages.pop_back();
+    return prompt.status();
+  }
+  engine::SamplingParams sampling = s.options.sampling;
+  sampling.seed += static_cast<std::uint64_t>(s.turns++);
+  engine::StopConditions stop;
+  stop.max_tokens = s.options.max_reply_tokens;
+  auto print = [](std::string_view piece) {
     std::fwrite(piece.data(), 1, piece.size(), stdout);
     std::fflush(stdout);
-    if (s.driver.remaining() == 0) {
-      std::fprintf(stderr, "\n[context full: reply cut; use /clear]\n");
-      break;
-    }
-    CITADEL_TRY(s.driver.Feed(std::span<const std::int32_t>(&token, 1)));
-    s.cached.push_back(token);
-  }
-  text += decoder.Flush();
+  };
+  CITADEL_ASSIGN_OR_RETURN(
+      LocalGeneration reply,
+      GenerateLocally(s.model, std::move(prompt).value(), sampling, stop, print));
   std::printf("\n");
-  return text;
-}
-
-Status Turn(ChatSession& s, const std::string& user_text, engine::Sampler& sampler) {
-  s.messages.push_back({.role = "user", .content = user_text});
-  tmpl::ChatTemplateOptions render;
-  render.bos_token = s.tok.bos() >= 0 ? std::string(s.tok.TokenText(s.tok.bos())) : "";
-  render.eos_token = s.tok.eos() >= 0 ? std::string(s.tok.TokenText(s.tok.eos())) : "";
-  CITADEL_ASSIGN_OR_RETURN(std::string prompt_text, s.chat_template.Render(s.messages, render));
-  const bool template_has_bos =
-      !render.bos_token.empty() && prompt_text.starts_with(render.bos_token);
-  const std::vector<std::int32_t> prompt = s.tok.Encode(prompt_text, !template_has_bos, true);
-  if (static_cast<int>(prompt.size()) >= s.model.context_length()) {
-    s.messages.pop_back();
-    return OutOfRangeError("the conversation no longer fits the context; use /clear");
+  if (reply.final_event.reason == engine::FinishReason::kLength &&
+      static_cast<int>(reply.tokens.size()) < s.options.max_reply_tokens) {
+    std::fprintf(stderr, "[context full: reply cut; use /clear]\n");
   }
-  sampler.ResetHistory();
-  for (std::int32_t token : prompt) sampler.Accept(token);
-  CITADEL_TRY(FeedPrompt(s, prompt));
-  CITADEL_ASSIGN_OR_RETURN(std::string reply, Reply(s, sampler));
-  s.messages.push_back({.role = "assistant", .content = reply});
+  s.messages.push_back(Message("assistant", std::move(reply.text)));
   return OkStatus();
 }
 
 Status RunChat(const RunOptions& options) {
-  model::LoadOptions load;
-  load.threads = options.threads;
-  load.context_length = options.context;
-  CITADEL_ASSIGN_OR_RETURN(load.kv_cache_type, kernels::ParseKvCacheType(options.kv_cache_type));
-  CITADEL_ASSIGN_OR_RETURN(auto model, model::Model::Load(options.model_path, load));
-  CITADEL_ASSIGN_OR_RETURN(auto tok, tokenizer::Tokenizer::FromGguf(model->file()));
-  CITADEL_ASSIGN_OR_RETURN(tmpl::ChatTemplate chat_template, LoadTemplate(*model));
-  CITADEL_TRY(engine::ValidateSamplingParams(options.sampling, model->config().vocab_size));
-  engine::Sampler sampler(options.sampling, model->config().vocab_size);
-  ChatSession session{*model, *tok, chat_template, options, SequenceDriver(*model),
-                      {},     {},   options.system};
+  CITADEL_ASSIGN_OR_RETURN(
+      std::unique_ptr<runtime::ServedModel> model,
+      LoadLocalEngine(options.model_path, options.context, options.kv_cache_type, options.threads));
+  CITADEL_TRY(engine::ValidateSamplingParams(options.sampling, model->tokenizer->vocab_size()));
+  ChatSession session{*model, options, {}, options.system};
   ResetConversation(session);
   const bool interactive = isatty(STDIN_FILENO) != 0;
   if (interactive)
@@ -146,8 +110,11 @@ Status RunChat(const RunOptions& options) {
       ResetConversation(session);
       continue;
     }
-    if (Status status = Turn(session, line, sampler); !status.ok()) {
-      if (status.code() != StatusCode::kOutOfRange) return status;
+    if (Status status = Turn(session, line); !status.ok()) {
+      // A conversation that no longer fits or a template that refuses it
+      // ends the turn, not the chat.
+      const StatusCode code = status.code();
+      if (code != StatusCode::kOutOfRange && code != StatusCode::kInvalidArgument) return status;
       std::fprintf(stderr, "citadel run: %s\n", status.message().c_str());
     }
   }

@@ -1,10 +1,9 @@
-// A single-sequence driver over Model::Forward for the CLI commands that run
-// one conversation at a time (generate, run, bench): the sequence owns all of
-// the model's KV blocks in order (block table 0, 1, 2, ...), prefill feeds a
-// run of tokens, each step feeds one.
-//
-// The full engine (scheduler, paged allocation, many sequences) replaces this
-// for `serve`; both call the same Forward.
+// A single-sequence driver over Model::Forward for `citadel bench` only: the
+// sequence owns all of the model's KV blocks in order (block table 0, 1, 2,
+// ...), prefill feeds a run of tokens, each step feeds one. Bench times the
+// forward pass itself, like llama-bench, so it bypasses the engine on
+// purpose; every command that generates text (`serve`, `generate`, `run`)
+// goes through the Engine instead.
 //
 // Thread-compatible; borrows the model, which must outlive the driver.
 #pragma once
@@ -13,7 +12,6 @@
 #include <span>
 #include <vector>
 
-#include "engine/sampler.h"
 #include "model/batch.h"
 #include "model/model.h"
 #include "util/status.h"
@@ -48,16 +46,5 @@ class SequenceDriver {
   std::vector<float> logits_;
   int position_ = 0;
 };
-
-// The reference engine's default sampling (temperature 0.8, top-k 40,
-// top-p 0.95, min-p 0.05), shared by `generate` and `run`.
-inline engine::SamplingParams ReferenceDefaultSampling() {
-  engine::SamplingParams params;
-  params.temperature = 0.8f;
-  params.top_k = 40;
-  params.top_p = 0.95f;
-  params.min_p = 0.05f;
-  return params;
-}
 
 }  // namespace citadel::cli

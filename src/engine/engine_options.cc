@@ -127,7 +127,7 @@ std::int64_t AvailableMemoryBytes() {
 Result<model::LoadOptions> ModelLoadOptionsFor(const model::ModelConfig& config,
                                                const EngineOptions& options, int threads) {
   CITADEL_TRY(ValidateEngineOptions(options));
-  CITADEL_TRY(kernels::CheckKvCacheType(options.kv_cache_type, config.head_dim));
+  CITADEL_TRY(model::CheckKvCacheType(options.kv_cache_type, config.head_dim));
   model::LoadOptions load;
   load.threads = threads;
   load.max_batch_tokens = options.max_batch_tokens;

@@ -7,7 +7,6 @@
 #include <cstdint>
 #include <string_view>
 
-#include "kernels/kv_cache_type.h"
 #include "model/model.h"
 #include "model/model_config.h"
 #include "util/status.h"
@@ -27,7 +26,7 @@ struct EngineOptions {
   int context_length = 0;               // per-sequence cap; 0: the model's (at most 4096)
   // Element type of keys and values (--kv-cache-type); kQ8_0 holds about
   // twice the tokens of kF16 in the same kv_cache_memory_bytes.
-  kernels::KvCacheType kv_cache_type = kernels::KvCacheType::kF16;
+  model::KvCacheType kv_cache_type = model::KvCacheType::kF16;
 };
 
 // The KV layout an engine runs with, resolved from options and the model.

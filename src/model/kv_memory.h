@@ -29,13 +29,21 @@
 
 namespace citadel::model {
 
+// The element type of keys and values and its helpers live with the kernels
+// that read and write it; they are re-exported here so that the layers above
+// model/ (engine, runtime) name them without including kernels/.
+using KvCacheType = kernels::KvCacheType;
+using kernels::CheckKvCacheType;
+using kernels::KvCacheTypeName;
+using kernels::ParseKvCacheType;
+
 struct KvShape {
   int num_layers = 0;
   int num_kv_heads = 0;
   int head_dim = 0;
   int block_size = 16;  // positions per block
   int num_blocks = 0;
-  kernels::KvCacheType type = kernels::KvCacheType::kF16;  // element type of keys and values
+  KvCacheType type = KvCacheType::kF16;  // element type of keys and values
 };
 
 class KvMemory {

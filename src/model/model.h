@@ -35,12 +35,12 @@
 namespace citadel::model {
 
 struct LoadOptions {
-  int threads = 0;             // compute threads; 0: all hardware threads
-  int max_batch_tokens = 512;  // tokens per internal chunk (scratch size)
-  int context_length = 0;      // longest sequence; 0: min(trained context, 4096)
-  int kv_block_size = 16;      // positions per KV block
-  int kv_blocks = 0;           // 0: enough for one sequence of context_length
-  kernels::KvCacheType kv_cache_type = kernels::KvCacheType::kF16;  // --kv-cache-type
+  int threads = 0;                                // compute threads; 0: all hardware threads
+  int max_batch_tokens = 512;                     // tokens per internal chunk (scratch size)
+  int context_length = 0;                         // longest sequence; 0: min(trained context, 4096)
+  int kv_block_size = 16;                         // positions per KV block
+  int kv_blocks = 0;                              // 0: enough for one sequence of context_length
+  KvCacheType kv_cache_type = KvCacheType::kF16;  // --kv-cache-type
 };
 
 class Model {

@@ -24,15 +24,15 @@ RouteResult HandleChatCompletions(ServerState& state, const HttpRequest& request
   }
   // "developer" is OpenAI's newer name for system instructions; chat
   // templates know only "system".
-  for (tmpl::ChatMessage& message : chat.messages) {
+  for (runtime::ChatMessage& message : chat.messages) {
     if (message.role == "developer") message.role = "system";
   }
-  auto prompt_text = RenderChat(*model, chat.messages, chat.tools_json);
-  if (!prompt_text.ok()) {
-    result.response = ErrorResponse(FromStatus(prompt_text.status(), "messages"));
+  auto tokens = model->prompt.Tokens(chat.messages, chat.tools_json);
+  if (!tokens.ok()) {
+    result.response = ErrorResponse(FromStatus(tokens.status(), "messages"));
     return result;
   }
-  std::vector<std::int32_t> prompt = EncodePrompt(*model, *prompt_text);
+  std::vector<std::int32_t> prompt = std::move(tokens).value();
   if (prompt.empty()) {
     result.response =
         ErrorResponse(BadRequest("The messages render to an empty prompt", "messages"));

@@ -219,7 +219,7 @@ bool ReadContent(const Json& message, const std::string& prefix, std::string& ou
   return true;
 }
 
-bool ReadToolCalls(const Json& message, const std::string& prefix, tmpl::ChatMessage& out,
+bool ReadToolCalls(const Json& message, const std::string& prefix, runtime::ChatMessage& out,
                    FieldReader& r) {
   auto it = message.find("tool_calls");
   if (it == message.end() || it->is_null()) return true;
@@ -232,7 +232,7 @@ bool ReadToolCalls(const Json& message, const std::string& prefix, tmpl::ChatMes
         !(*function)["name"].is_string()) {
       return r.Fail(BadRequest("'" + param + "' entries need function.name", param));
     }
-    tmpl::ToolCall tool;
+    runtime::ToolCall tool;
     if (call.contains("id") && call["id"].is_string()) tool.id = call["id"].get<std::string>();
     tool.name = (*function)["name"].get<std::string>();
     const Json& args = function->value("arguments", Json("{}"));
@@ -242,7 +242,7 @@ bool ReadToolCalls(const Json& message, const std::string& prefix, tmpl::ChatMes
   return true;
 }
 
-bool ReadMessages(FieldReader& r, const Json& body, std::vector<tmpl::ChatMessage>& out) {
+bool ReadMessages(FieldReader& r, const Json& body, std::vector<runtime::ChatMessage>& out) {
   auto it = body.find("messages");
   if (it == body.end() || it->is_null()) {
     return r.Fail(BadRequest("'messages' is required", "messages", "missing_required_parameter"));
@@ -257,7 +257,7 @@ bool ReadMessages(FieldReader& r, const Json& body, std::vector<tmpl::ChatMessag
                                "messages[" + std::to_string(i) + "]", "invalid_type"));
     }
     FieldReader mr(m, prefix);
-    tmpl::ChatMessage message;
+    runtime::ChatMessage message;
     if (mr.Find("role") == nullptr) {
       return r.Fail(BadRequest("'" + prefix + "role' is required", prefix + "role",
                                "missing_required_parameter"));

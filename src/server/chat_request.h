@@ -23,7 +23,7 @@
 #include "engine/request.h"
 #include "engine/sampler.h"
 #include "server/api_error.h"
-#include "template/chat_template.h"
+#include "runtime/chat_prompt.h"
 
 namespace citadel::server {
 
@@ -42,7 +42,7 @@ struct GenerationRequest {
 
 struct ChatRequest {
   GenerationRequest generation;
-  std::vector<tmpl::ChatMessage> messages;
+  std::vector<runtime::ChatMessage> messages;
   std::string tools_json;  // the "tools" array as JSON text, or empty
 };
 
@@ -63,7 +63,7 @@ std::optional<ApiError> ParseCompletionRequest(std::string_view body, Completion
 struct TokenizeRequest {
   std::string model;
   std::string prompt;
-  std::vector<tmpl::ChatMessage> messages;  // used when prompt is absent
+  std::vector<runtime::ChatMessage> messages;  // used when prompt is absent
   bool use_messages = false;
   bool add_special = true;
 };

@@ -27,7 +27,7 @@ RouteResult HandleCompletions(ServerState& state, const HttpRequest& request) {
   std::vector<std::vector<std::int32_t>> prompts;
   std::vector<std::string> texts;
   for (const std::string& text : completion.text_prompts) {
-    prompts.push_back(EncodePrompt(*model, text));
+    prompts.push_back(model->prompt.Encode(text));
     texts.push_back(text);
   }
   for (const std::vector<std::int32_t>& ids : completion.token_prompts) {

@@ -50,26 +50,6 @@ std::uint64_t FreshSeed() {
   return (static_cast<std::uint64_t>(device()) << 32) ^ device();
 }
 
-Result<std::string> RenderChat(const ServedModel& model,
-                               const std::vector<tmpl::ChatMessage>& messages,
-                               const std::string& tools_json) {
-  tmpl::ChatTemplateOptions options;
-  options.add_generation_prompt = true;
-  options.bos_token = model.bos_text;
-  options.eos_token = model.eos_text;
-  options.tools_json = tools_json;
-  return model.chat_template->Render(messages, options);
-}
-
-std::vector<std::int32_t> EncodePrompt(const ServedModel& model, const std::string& text) {
-  const tokenizer::Tokenizer& tok = *model.tokenizer;
-  std::vector<std::int32_t> ids = tok.Encode(text, true, true);
-  if (ids.size() >= 2 && tok.bos() >= 0 && ids[0] == tok.bos() && ids[1] == tok.bos()) {
-    ids.erase(ids.begin());
-  }
-  return ids;
-}
-
 ResponseMeta NewResponseMeta(ApiKind kind, const ServedModel& model) {
   ResponseMeta meta;
   meta.kind = kind;

@@ -44,13 +44,6 @@ std::optional<ApiError> CheckLogitBias(const ServedModel& model, const Generatio
 
 // A seed for a request that gave none.
 std::uint64_t FreshSeed();
-// The prompt a conversation renders to with the model's chat template.
-Result<std::string> RenderChat(const ServedModel& model,
-                               const std::vector<tmpl::ChatMessage>& messages,
-                               const std::string& tools_json);
-// Token ids of prompt text: the model's BOS added as its metadata says (once,
-// even when the template already wrote it), control-token text recognised.
-std::vector<std::int32_t> EncodePrompt(const ServedModel& model, const std::string& text);
 
 // Response metadata for a new request on `model`.
 ResponseMeta NewResponseMeta(ApiKind kind, const ServedModel& model);

@@ -1,5 +1,5 @@
-// The models `citadel serve` answers for: each loaded GGUF with its
-// tokenizer, chat template and engine, under an id (alias or file stem).
+// The models `citadel serve` answers for: each one loaded by the runtime
+// (runtime/served_model.h) under an id (alias or file stem).
 //
 // Loading happens once at start-up on a background thread while the server
 // already answers /health (and 503 on everything that needs a model); Add()
@@ -18,41 +18,13 @@
 #include <utility>
 #include <vector>
 
-#include "engine/engine.h"
-#include "engine/engine_options.h"
-#include "model/model.h"
+#include "engine/engine_metrics.h"
+#include "runtime/served_model.h"
 #include "server/openai_json.h"
-#include "template/chat_template.h"
-#include "tokenizer/tokenizer.h"
-#include "util/status.h"
 
 namespace citadel::server {
 
-struct ServedModel {
-  std::string id;
-  std::string path;
-  std::int64_t created = 0;  // unix seconds when loaded
-  std::unique_ptr<model::Model> model;
-  std::unique_ptr<tokenizer::Tokenizer> tokenizer;
-  std::optional<tmpl::ChatTemplate> chat_template;
-  std::string bos_text;
-  std::string eos_text;
-  std::unique_ptr<engine::Engine> engine;  // declared last: stopped first
-};
-
-struct ModelSpec {
-  std::string path;
-  std::string id;  // empty: the file name without .gguf
-};
-
-// Loads model, tokenizer, template (ChatML when the model ships none or one
-// that does not parse) and starts its engine. Errors name the file.
-Result<std::unique_ptr<ServedModel>> LoadServedModel(const ModelSpec& spec,
-                                                     const engine::EngineOptions& options,
-                                                     int threads);
-
-// The id a model file is served under when no alias is given.
-std::string DefaultModelId(const std::string& path);
+using runtime::ServedModel;
 
 class ModelRegistry {
  public:

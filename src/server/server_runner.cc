@@ -3,7 +3,7 @@
 #include <cstdio>
 #include <thread>
 
-#include "kernels/kv_cache_type.h"
+#include "runtime/served_model.h"
 #include "server/http_server.h"
 #include "server/model_registry.h"
 #include "server/request_log.h"
@@ -62,7 +62,7 @@ Result<engine::EngineOptions> EngineOptionsFrom(const Settings& s) {
   o.context_length = static_cast<int>(s.GetInt("engine.context_length"));
   o.kv_cache_memory_bytes = s.GetInt("engine.kv_cache_mib") * 1024 * 1024;
   o.block_tokens = static_cast<int>(s.GetInt("engine.block_tokens"));
-  auto kv_type = kernels::ParseKvCacheType(s.GetString("engine.kv_cache_type"));
+  auto kv_type = runtime::ParseKvCacheType(s.GetString("engine.kv_cache_type"));
   if (!kv_type.ok()) return kv_type.status().WithContext("setting engine.kv_cache_type");
   o.kv_cache_type = *kv_type;
   return o;
@@ -81,8 +81,10 @@ Status LoadModels(const Settings& settings, const engine::EngineOptions& options
   const std::vector<std::string>& aliases = settings.GetList("model.aliases");
   const int threads = static_cast<int>(settings.GetInt("engine.threads"));
   for (size_t i = 0; i < paths.size(); ++i) {
-    ModelSpec spec{paths[i], i < aliases.size() ? aliases[i] : ""};
-    auto served = LoadServedModel(spec, options, threads);
+    runtime::ModelSpec spec{paths[i], i < aliases.size() ? aliases[i] : ""};
+    auto served = runtime::LoadServedModel(spec, options, threads, [](std::string_view line) {
+      LogEvent("warn", "chat_template_fallback", std::string(line));
+    });
     if (!served.ok()) {
       state.models.SetState(ModelRegistry::State::kFailed);
       return served.status().WithContext("loading " + paths[i]);
@@ -91,7 +93,7 @@ Status LoadModels(const Settings& settings, const engine::EngineOptions& options
              (*served)->id + " from " + paths[i] + ", context " +
                  std::to_string((*served)->engine->layout().context_length) + " tokens, " +
                  std::to_string((*served)->engine->layout().num_blocks) + " KV blocks (" +
-                 std::string(kernels::KvCacheTypeName(options.kv_cache_type)) + ")");
+                 std::string(runtime::KvCacheTypeName(options.kv_cache_type)) + ")");
     state.models.Add(std::move(served).value());
   }
   state.models.SetState(ModelRegistry::State::kReady);

@@ -39,14 +39,14 @@ RouteResult HandleTokenize(ServerState& state, const HttpRequest& request) {
   result.model = model->id;
   std::vector<std::int32_t> tokens;
   if (parsed.use_messages) {
-    auto text = RenderChat(*model, parsed.messages, "");
-    if (!text.ok()) {
-      result.response = ErrorResponse(BadRequest(text.status().message(), "messages"));
+    auto rendered = model->prompt.Tokens(parsed.messages, "");
+    if (!rendered.ok()) {
+      result.response = ErrorResponse(BadRequest(rendered.status().message(), "messages"));
       return result;
     }
-    tokens = EncodePrompt(*model, *text);
+    tokens = std::move(rendered).value();
   } else if (parsed.add_special) {
-    tokens = EncodePrompt(*model, parsed.prompt);
+    tokens = model->prompt.Encode(parsed.prompt);
   } else {
     tokens = model->tokenizer->Encode(parsed.prompt, false, true);
   }

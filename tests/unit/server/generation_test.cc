@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "model/synthetic_model.h"
+#include "runtime/served_model.h"
 #include "server/handlers.h"
 #include "server/router.h"
 
@@ -64,7 +65,7 @@ class GenerationTest : public ::testing::Test {
     options.max_running = 4;
     options.context_length = 256;
     options.max_queue = 2;
-    auto served = LoadServedModel({*path_, "tiny"}, options, 1);
+    auto served = runtime::LoadServedModel({*path_, "tiny"}, options, 1);
     ASSERT_TRUE(served.ok()) << served.status().ToString();
     state_.models.Add(std::move(served).value());
     state_.models.SetState(ModelRegistry::State::kReady);
