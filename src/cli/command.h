@@ -29,5 +29,6 @@ void RegisterConfigCommand(CLI::App& app, CommandResult& result);
 void RegisterUsersCommand(CLI::App& app, CommandResult& result);
 void RegisterKeysCommand(CLI::App& app, CommandResult& result);
 void RegisterPiiCommand(CLI::App& app, CommandResult& result);
+void RegisterAuditCommand(CLI::App& app, CommandResult& result);
 
 }  // namespace citadel::cli

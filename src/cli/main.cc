@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
   citadel::cli::RegisterUsersCommand(app, result);
   citadel::cli::RegisterKeysCommand(app, result);
   citadel::cli::RegisterPiiCommand(app, result);
+  citadel::cli::RegisterAuditCommand(app, result);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -15,13 +15,17 @@ void AddStoreFlags(CLI::App* cmd, StoreFlags& flags) {
   cmd->add_flag("--json", flags.json, "print JSON");
 }
 
-Result<std::unique_ptr<store::Store>> OpenStoreFromFlags(const StoreFlags& flags) {
+Result<server::Settings> SettingsFromFlags(const StoreFlags& flags) {
   server::SettingsSources sources;
   sources.config_file = flags.config_file;
   sources.environment = server::ProcessEnvironment();
   if (!flags.data_dir.empty()) sources.flags.emplace_back("store.data_dir", flags.data_dir);
   sources.assignments = flags.assignments;
-  CITADEL_ASSIGN_OR_RETURN(server::Settings settings, server::ResolveSettings(sources));
+  return server::ResolveSettings(sources);
+}
+
+Result<std::unique_ptr<store::Store>> OpenStoreFromFlags(const StoreFlags& flags) {
+  CITADEL_ASSIGN_OR_RETURN(server::Settings settings, SettingsFromFlags(flags));
   return server::OpenStoreFromSettings(settings);
 }
 

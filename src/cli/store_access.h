@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "server/config.h"
 #include "store/store.h"
 #include "util/status.h"
 
@@ -26,6 +27,9 @@ struct StoreFlags {
 
 // Adds --data-dir, --config, --set and --json to `cmd`.
 void AddStoreFlags(CLI::App* cmd, StoreFlags& flags);
+
+// The settings the flags, the config file and the environment give.
+Result<server::Settings> SettingsFromFlags(const StoreFlags& flags);
 
 // Opens (and migrates) the store the flags and settings name.
 Result<std::unique_ptr<store::Store>> OpenStoreFromFlags(const StoreFlags& flags);

@@ -98,6 +98,19 @@ Result<std::int64_t> AuditChain::Append(std::span<const AuditRecord> records) {
   });
 }
 
+Result<store::AuditCheckpointRow> AuditChain::Seal(const store::AuditRow& row, AuditHash hash,
+                                                   std::string_view reason) {
+  CITADEL_ASSIGN_OR_RETURN(std::string digest, AuditDigest(hash, row.body));
+  CITADEL_ASSIGN_OR_RETURN(store::AuditCheckpointRow checkpoint,
+                           SignedCheckpoint(row.seq, std::move(digest), reason));
+  CITADEL_TRY(store_
+                  .AppendAudit([&](const store::AuditTail&) -> Result<store::AuditBatch> {
+                    return store::AuditBatch{{}, {checkpoint}};
+                  })
+                  .status());
+  return checkpoint;
+}
+
 Result<std::int64_t> AuditChain::Checkpoint(std::string_view reason) {
   return store_.AppendAudit([&](const store::AuditTail& tail) -> Result<store::AuditBatch> {
     store::AuditBatch batch;

@@ -68,7 +68,14 @@ class AuditChain {
   // empty and nothing was written).
   Result<std::int64_t> Checkpoint(std::string_view reason);
 
+  // Signs and stores a checkpoint over a stored record other than the tail
+  // (a purge seals the last record it removes), its digest taken with
+  // `hash`; returns the row written.
+  Result<store::AuditCheckpointRow> Seal(const store::AuditRow& row, AuditHash hash,
+                                         std::string_view reason);
+
   const AuditSigner& signer() const { return signer_; }
+  const Clock& clock() const { return clock_; }
 
  private:
   Result<store::AuditCheckpointRow> SignedCheckpoint(std::int64_t seq, std::string record_digest,

@@ -12,7 +12,72 @@
 namespace citadel::security {
 namespace {
 
+using store::AuditCheckpointRow;
+using store::AuditQuery;
 using store::AuditRow;
+
+// What the walk reads: the store, or rows held in memory.
+class AuditSource {
+ public:
+  virtual ~AuditSource() = default;
+  virtual Result<std::vector<AuditRow>> ReadAudit(const AuditQuery& query) = 0;
+  virtual Result<std::vector<AuditCheckpointRow>> ReadAuditCheckpoints(std::int64_t from_seq,
+                                                                       std::int64_t to_seq) = 0;
+};
+
+class StoreSource final : public AuditSource {
+ public:
+  explicit StoreSource(store::Store& store) : store_(store) {}
+  Result<std::vector<AuditRow>> ReadAudit(const AuditQuery& query) override {
+    return store_.ReadAudit(query);
+  }
+  Result<std::vector<AuditCheckpointRow>> ReadAuditCheckpoints(std::int64_t from_seq,
+                                                               std::int64_t to_seq) override {
+    return store_.ReadAuditCheckpoints(from_seq, to_seq);
+  }
+
+ private:
+  store::Store& store_;
+};
+
+// The store's query semantics over vectors sorted by seq.
+class MemorySource final : public AuditSource {
+ public:
+  MemorySource(std::vector<AuditRow> rows, std::vector<AuditCheckpointRow> checkpoints)
+      : rows_(std::move(rows)), checkpoints_(std::move(checkpoints)) {}
+  Result<std::vector<AuditRow>> ReadAudit(const AuditQuery& q) override {
+    std::vector<AuditRow> out;
+    const auto take = [&](const AuditRow& row) {
+      if (row.seq < q.from_seq || row.seq > q.to_seq || row.time_ms < q.from_time_ms ||
+          row.time_ms > q.to_time_ms || (q.user_name && row.user_name != *q.user_name) ||
+          (q.key_id && row.key_id != q.key_id)) {
+        return true;
+      }
+      out.push_back(row);
+      return q.limit <= 0 || static_cast<std::int64_t>(out.size()) < q.limit;
+    };
+    if (q.newest_first) {
+      for (auto it = rows_.rbegin(); it != rows_.rend() && take(*it); ++it) {
+      }
+    } else {
+      for (auto it = rows_.begin(); it != rows_.end() && take(*it); ++it) {
+      }
+    }
+    return out;
+  }
+  Result<std::vector<AuditCheckpointRow>> ReadAuditCheckpoints(std::int64_t from_seq,
+                                                               std::int64_t to_seq) override {
+    std::vector<AuditCheckpointRow> out;
+    for (const AuditCheckpointRow& row : checkpoints_) {
+      if (row.seq >= from_seq && row.seq <= to_seq) out.push_back(row);
+    }
+    return out;
+  }
+
+ private:
+  std::vector<AuditRow> rows_;
+  std::vector<AuditCheckpointRow> checkpoints_;
+};
 
 // One stored record and what the walk learns of it.
 struct Entry {
@@ -68,13 +133,13 @@ std::string ColumnMismatch(const Entry& e) {
 // Reads records [first, last] a page at a time, keeping two behind the cursor.
 class Walker {
  public:
-  Walker(store::Store& store, std::int64_t first, std::int64_t last, std::int64_t page)
+  Walker(AuditSource& store, std::int64_t first, std::int64_t last, std::int64_t page)
       : store_(store), next_seq_(first), last_seq_(last), page_(std::max<std::int64_t>(page, 8)) {}
 
   // Makes at least `ahead` entries from index `at` available (fewer at the end).
   Status Fill(size_t at, size_t ahead) {
     while (buffer_.size() < at + ahead && next_seq_ <= last_seq_) {
-      store::AuditQuery query;
+      AuditQuery query;
       query.from_seq = next_seq_;
       query.to_seq = last_seq_;
       query.limit = page_;
@@ -98,7 +163,7 @@ class Walker {
   std::vector<Entry>& buffer() { return buffer_; }
 
  private:
-  store::Store& store_;
+  AuditSource& store_;
   std::int64_t next_seq_;
   const std::int64_t last_seq_;
   const std::int64_t page_;
@@ -160,7 +225,7 @@ struct Checkpoints {
   Defect first_bad;
 };
 
-Result<Checkpoints> LoadCheckpoints(store::Store& store, std::int64_t from_seq,
+Result<Checkpoints> LoadCheckpoints(AuditSource& store, std::int64_t from_seq,
                                     const AuditSigner* signer) {
   Checkpoints out;
   CITADEL_ASSIGN_OR_RETURN(
@@ -190,8 +255,8 @@ Result<Checkpoints> LoadCheckpoints(store::Store& store, std::int64_t from_seq,
 // The seq range of records whose time lies in the options' range; nullopt
 // when there are none.
 Result<std::optional<std::pair<std::int64_t, std::int64_t>>> SeqRange(
-    store::Store& store, const AuditVerifyOptions& options) {
-  store::AuditQuery query;
+    AuditSource& store, const AuditVerifyOptions& options) {
+  AuditQuery query;
   query.from_time_ms = options.from_time_ms;
   query.to_time_ms = options.to_time_ms;
   query.limit = 1;
@@ -204,7 +269,7 @@ Result<std::optional<std::pair<std::int64_t, std::int64_t>>> SeqRange(
 
 class Verification {
  public:
-  Verification(store::Store& store, const AuditVerifyOptions& options)
+  Verification(AuditSource& store, const AuditVerifyOptions& options)
       : store_(store), options_(options) {}
 
   Result<AuditVerdict> Run() {
@@ -245,7 +310,7 @@ class Verification {
   // was pushed into the walker (as context, not checked itself).
   Result<bool> Start(std::int64_t first, Walker& walker, Anchor& anchor) {
     if (first <= 1) return false;
-    store::AuditQuery before;
+    AuditQuery before;
     before.to_seq = first - 1;
     before.newest_first = true;
     before.limit = 1;
@@ -301,7 +366,7 @@ class Verification {
     return {};
   }
 
-  store::Store& store_;
+  AuditSource& store_;
   const AuditVerifyOptions& options_;
   Checkpoints checkpoints_;
   AuditVerdict verdict_;
@@ -330,7 +395,15 @@ std::string_view AuditDefectName(AuditDefect defect) {
 }
 
 Result<AuditVerdict> VerifyAuditLog(store::Store& store, const AuditVerifyOptions& options) {
-  return Verification(store, options).Run();
+  StoreSource source(store);
+  return Verification(source, options).Run();
+}
+
+Result<AuditVerdict> VerifyAuditRows(std::vector<AuditRow> rows,
+                                     std::vector<AuditCheckpointRow> checkpoints,
+                                     const AuditVerifyOptions& options) {
+  MemorySource source(std::move(rows), std::move(checkpoints));
+  return Verification(source, options).Run();
 }
 
 }  // namespace citadel::security

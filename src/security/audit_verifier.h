@@ -24,6 +24,7 @@
 #include <limits>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "security/audit_signer.h"
 #include "store/store.h"
@@ -64,5 +65,10 @@ struct AuditVerifyOptions {
 
 // A verdict for any content; an error Status only when the store fails.
 Result<AuditVerdict> VerifyAuditLog(store::Store& store, const AuditVerifyOptions& options);
+
+// The same over rows held in memory (an archive's), each list in seq order.
+Result<AuditVerdict> VerifyAuditRows(std::vector<store::AuditRow> rows,
+                                     std::vector<store::AuditCheckpointRow> checkpoints,
+                                     const AuditVerifyOptions& options);
 
 }  // namespace citadel::security
