@@ -82,36 +82,46 @@ HttpResponse SetPassword(ServerState& state, const HttpRequest& request, const s
   return Reply(200, UserJson(*user, generated));
 }
 
-HttpResponse Users(ServerState& state, const HttpRequest& request,
-                   const std::vector<std::string_view>& parts, std::string_view path) {
-  const bool get = request.method == "GET" || request.method == "HEAD";
-  const bool post = request.method == "POST";
-  const auto wrong_method = [&] {
+// One admin request: its path split after /admin/v1/, and the answers every
+// collection shares.
+struct AdminCall {
+  ServerState& state;
+  const HttpRequest& request;
+  std::string_view path;
+  std::vector<std::string_view> parts;  // {"users", "ada", "disable"}
+  bool get = request.method == "GET" || request.method == "HEAD";
+  bool post = request.method == "POST";
+
+  HttpResponse WrongMethod() const {
     return Refuse(MethodNotAllowed(request.method, std::string(path)));
-  };
-  if (parts.size() == 1) {
-    if (post) return CreateUser(state, request);
-    if (!get) return wrong_method();
-    auto users = state.store->ListUsers();
+  }
+  HttpResponse NoRoute() const { return Refuse(RouteNotFound(request.method, std::string(path))); }
+};
+
+HttpResponse Users(const AdminCall& call) {
+  if (call.parts.size() == 1) {
+    if (call.post) return CreateUser(call.state, call.request);
+    if (!call.get) return call.WrongMethod();
+    auto users = call.state.store->ListUsers();
     if (!users.ok()) return StoreFailure(users.status());
     return ListReply(*users, [](const store::User& u) { return UserJson(u); });
   }
-  ApiResult<std::string> name = PercentDecode(parts[1], false);
+  ApiResult<std::string> name = PercentDecode(call.parts[1], false);
   if (!name.ok()) return Refuse(name.error());
-  if (parts.size() == 2) {
-    if (!get) return wrong_method();
-    auto user = state.store->FindUser(*name);
+  if (call.parts.size() == 2) {
+    if (!call.get) return call.WrongMethod();
+    auto user = call.state.store->FindUser(*name);
     if (!user.ok()) return StoreFailure(user.status());
     return Reply(200, UserJson(*user));
   }
-  if (parts.size() != 3) return Refuse(RouteNotFound(request.method, std::string(path)));
-  const std::string_view action = parts[2];
+  if (call.parts.size() != 3) return call.NoRoute();
+  const std::string_view action = call.parts[2];
   if (action != "disable" && action != "enable" && action != "password") {
-    return Refuse(RouteNotFound(request.method, std::string(path)));
+    return call.NoRoute();
   }
-  if (!post) return wrong_method();
-  if (action == "password") return SetPassword(state, request, *name);
-  auto user = state.store->SetUserDisabled(*name, action == "disable");
+  if (!call.post) return call.WrongMethod();
+  if (action == "password") return SetPassword(call.state, call.request, *name);
+  auto user = call.state.store->SetUserDisabled(*name, action == "disable");
   if (!user.ok()) return StoreFailure(user.status());
   return Reply(200, UserJson(*user));
 }
@@ -153,30 +163,24 @@ HttpResponse ListKeys(ServerState& state, const HttpRequest& request) {
   return ListReply(*keys, [](const store::ApiKey& k) { return KeyJson(k); });
 }
 
-HttpResponse Keys(ServerState& state, const HttpRequest& request,
-                  const std::vector<std::string_view>& parts, std::string_view path) {
-  const bool get = request.method == "GET" || request.method == "HEAD";
-  const bool post = request.method == "POST";
-  const auto wrong_method = [&] {
-    return Refuse(MethodNotAllowed(request.method, std::string(path)));
-  };
-  if (parts.size() == 1) {
-    if (post) return CreateKey(state, request);
-    return get ? ListKeys(state, request) : wrong_method();
+HttpResponse Keys(const AdminCall& call) {
+  if (call.parts.size() == 1) {
+    if (call.post) return CreateKey(call.state, call.request);
+    return call.get ? ListKeys(call.state, call.request) : call.WrongMethod();
   }
   std::int64_t id = 0;
-  const std::string_view text = parts[1];
+  const std::string_view text = call.parts[1];
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
   if (ec != std::errc() || end != text.data() + text.size() || id < 1) {
     return Refuse(BadRequest("A key id is a positive integer, not '" + std::string(text) + "'"));
   }
-  const bool revoke = parts.size() == 3 && parts[2] == "revoke";
-  if (parts.size() > 3 || (parts.size() == 3 && !revoke)) {
-    return Refuse(RouteNotFound(request.method, std::string(path)));
+  const bool revoke = call.parts.size() == 3 && call.parts[2] == "revoke";
+  if (call.parts.size() > 3 || (call.parts.size() == 3 && !revoke)) {
+    return call.NoRoute();
   }
-  if (revoke ? !post : !get) return wrong_method();
-  auto key =
-      revoke ? state.store->RevokeKey(id, state.clock.UnixSeconds()) : state.store->FindKey(id);
+  if (revoke ? !call.post : !call.get) return call.WrongMethod();
+  auto key = revoke ? call.state.store->RevokeKey(id, call.state.clock.UnixSeconds())
+                    : call.state.store->FindKey(id);
   if (!key.ok()) return StoreFailure(key.status());
   return Reply(200, KeyJson(*key));
 }
@@ -188,10 +192,10 @@ HttpResponse HandleAdmin(ServerState& state, const HttpRequest& request, std::st
   if (state.store == nullptr) {
     return Refuse(Unavailable("This server has no store", "store_unavailable"));
   }
-  const std::vector<std::string_view> parts = Split(path.substr(kRoot.size()));
-  if (!parts.empty() && parts[0] == "users") return Users(state, request, parts, path);
-  if (!parts.empty() && parts[0] == "keys") return Keys(state, request, parts, path);
-  return Refuse(RouteNotFound(request.method, std::string(path)));
+  const AdminCall call{state, request, path, Split(path.substr(kRoot.size()))};
+  if (!call.parts.empty() && call.parts[0] == "users") return Users(call);
+  if (!call.parts.empty() && call.parts[0] == "keys") return Keys(call);
+  return call.NoRoute();
 }
 
 }  // namespace citadel::server

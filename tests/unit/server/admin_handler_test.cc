@@ -8,40 +8,25 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "keyed_server_fixture.h"
 #include "security/key_issuer.h"
 #include "server/admin_request.h"
 #include "server/router.h"
-#include "store/store_url.h"
 
 namespace citadel::server {
 namespace {
 
 using Json = nlohmann::json;
 
-class AdminHandlerTest : public ::testing::Test {
+class AdminHandlerTest : public KeyedServerTest {
  protected:
   void SetUp() override {
-    std::string pattern =
-        (std::filesystem::temp_directory_path() / "citadel-admin-XXXXXX").string();
-    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
-    auto store = store::OpenStore("sqlite:" + dir_ + "/citadel.db");
-    ASSERT_TRUE(store.ok()) << store.status().ToString();
-    state_.store = std::move(store).value();
-    state_.keys = std::make_unique<security::KeyAuthenticator>(*state_.store, state_.clock);
-    state_.access.mode = AuthMode::kKeys;
-    state_.models.SetState(ModelRegistry::State::kReady);
+    KeyedServerTest::SetUp();
     security::KeySpec spec{"root", std::nullopt, {"admin"}, std::nullopt, std::nullopt, {}};
     auto issued = security::IssueKey(*state_.store, spec, state_.clock.UnixSeconds());
     ASSERT_TRUE(issued.ok()) << issued.status().ToString();
     admin_key_ = issued->key;
   }
-  void TearDown() override {
-    state_.keys.reset();
-    state_.store.reset();
-    std::filesystem::remove_all(dir_);
-  }
-
   struct Reply {
     int status;
     Json body;
@@ -57,8 +42,6 @@ class AdminHandlerTest : public ::testing::Test {
     return {r.response.status, Json::parse(r.response.body)};
   }
 
-  std::string dir_;
-  ServerState state_;
   std::string admin_key_;
 };
 

@@ -10,6 +10,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "keyed_server_fixture.h"
 #include "security/key_issuer.h"
 #include "server/router.h"
 #include "server/store_setup.h"
@@ -20,26 +21,8 @@ namespace {
 
 using Json = nlohmann::json;
 
-class AuthStageTest : public ::testing::Test {
+class AuthStageTest : public KeyedServerTest {
  protected:
-  void SetUp() override {
-    std::string pattern =
-        (std::filesystem::temp_directory_path() / "citadel-authst-XXXXXX").string();
-    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
-    auto store = store::OpenStore("sqlite:" + dir_ + "/citadel.db");
-    ASSERT_TRUE(store.ok()) << store.status().ToString();
-    state_.store = std::move(store).value();
-    state_.keys = std::make_unique<security::KeyAuthenticator>(*state_.store, clock_);
-    state_.access.mode = AuthMode::kKeys;
-    state_.models.SetState(ModelRegistry::State::kReady);
-  }
-  void TearDown() override {
-    state_.keys.reset();
-    state_.store.reset();
-    std::filesystem::remove_all(dir_);
-  }
-
   security::IssuedKey Issue(std::vector<std::string> scopes,
                             std::optional<std::vector<std::string>> models = std::nullopt,
                             std::optional<std::int64_t> expires_at = std::nullopt) {
@@ -75,10 +58,6 @@ class AuthStageTest : public ::testing::Test {
     EXPECT_FALSE(body["error"]["message"].get<std::string>().empty());
     EXPECT_TRUE(body["error"].contains("param"));
   }
-
-  std::string dir_;
-  ManualClock clock_{1700000000};
-  ServerState state_;
 };
 
 constexpr const char* kChat = R"({"model":"m","messages":[{"role":"user","content":"hi"}]})";
