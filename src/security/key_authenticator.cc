@@ -22,6 +22,7 @@ std::shared_ptr<const KeyIdentity> IdentityOf(const store::ApiKey& row) {
   identity->prefix = row.prefix;
   identity->owner_user_id = row.owner_user_id;
   identity->owner_name = row.owner_name;
+  identity->owner_role = row.owner_role;
   identity->scopes = KnownScopes(row.scopes);
   identity->allowed_models = row.allowed_models;
   identity->expires_at = row.expires_at;

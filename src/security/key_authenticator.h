@@ -49,6 +49,9 @@ struct KeyIdentity {
   std::string prefix;  // safe to log
   std::optional<std::int64_t> owner_user_id;
   std::string owner_name;
+  // The owner's role (so the server can tell an admin's or auditor's key);
+  // nullopt for a service key with no owner.
+  std::optional<store::Role> owner_role;
   ScopeSet scopes = 0;
   std::optional<std::vector<std::string>> allowed_models;  // nullopt: every model
   std::optional<std::int64_t> expires_at;

@@ -19,8 +19,8 @@ constexpr std::string_view kUserColumns =
 constexpr std::string_view kKeyColumns =
     "SELECT k.id, k.name, k.owner_user_id, COALESCE(u.name, ''), COALESCE(u.disabled, 0),"
     " k.prefix, k.hash_hex, k.scopes, k.allowed_models, k.expires_at, k.rpm_limit, k.tpm_limit,"
-    " k.stream_limit, k.revoked, k.created_at, k.revoked_at, k.last_used_at, k.last_used_ip"
-    " FROM api_keys k LEFT JOIN users u ON u.id = k.owner_user_id";
+    " k.stream_limit, k.revoked, k.created_at, k.revoked_at, k.last_used_at, k.last_used_ip,"
+    " u.role FROM api_keys k LEFT JOIN users u ON u.id = k.owner_user_id";
 
 User UserFromRow(const SqlRow& row) {
   User user;
@@ -58,6 +58,10 @@ ApiKey KeyFromRow(const SqlRow& row) {
   key.revoked_at = AsOptionalInt(row[15]);
   key.last_used_at = AsOptionalInt(row[16]);
   key.last_used_ip = AsText(row[17]);
+  if (!std::holds_alternative<std::nullptr_t>(row[18])) {
+    auto role = ParseRole(AsText(row[18]));
+    key.owner_role = role.ok() ? *role : Role::kUser;  // the CHECK constraint keeps it valid
+  }
   return key;
 }
 

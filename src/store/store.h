@@ -71,6 +71,7 @@ struct ApiKey {
   std::optional<std::int64_t> owner_user_id;  // nullopt: a service key with no user
   std::string owner_name;                     // the owner's user name; empty when none
   bool owner_disabled = false;                // the owner's disabled flag
+  std::optional<Role> owner_role;             // the owner's role; nullopt when none
   std::string prefix;                         // 8 characters after "cit_"
   std::string hash_hex;                       // SHA-256 of the whole key, lower-case hex
   std::vector<std::string> scopes;

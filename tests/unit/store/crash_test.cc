@@ -8,9 +8,11 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <random>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include "store/sqlite_database.h"
 #include "store/store_url.h"
@@ -68,6 +70,9 @@ TEST(CrashTest, RowsReportedCommittedSurviveSigkill) {
       if (n <= 0) break;
       reported.append(buffer, n);
     }
+    // Then a random 0-2 ms more, so the kill lands anywhere in the next
+    // transaction (before BEGIN, mid-statement, inside COMMIT's fsync).
+    std::this_thread::sleep_for(std::chrono::microseconds(rng() % 2000));
     kill(child, SIGKILL);
     for (ssize_t n; (n = read(fds[0], buffer, sizeof(buffer))) > 0;) reported.append(buffer, n);
     close(fds[0]);

@@ -101,6 +101,41 @@ TEST_P(PostgresTest, ARefusedStatementRollsBackItsTransaction) {
   EXPECT_EQ(store->FindUser("ghost").status().code(), StatusCode::kNotFound);
 }
 
+// Waits (up to 5 s) until `db`'s LISTEN thread reports an epoch that `ok` accepts.
+std::optional<std::int64_t> WaitForWatchedEpoch(const SqlDatabase& db,
+                                                const std::function<bool(std::int64_t)>& ok) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (auto epoch = db.WatchedAuthEpoch(); epoch && ok(*epoch)) return epoch;
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  return std::nullopt;
+}
+
+// The auth epoch of a replica follows another replica's revokes through
+// NOTIFY alone (WatchedAuthEpoch never queries), and again once the listener
+// reconnected after a server restart.
+TEST_P(PostgresTest, RevokesElsewhereArriveByNotify) {
+  auto writer = Open();
+  ASSERT_NE(writer, nullptr);
+  auto watcher = OpenSqlDatabase(url_);
+  ASSERT_TRUE(watcher.ok()) << watcher.status().ToString();
+  auto start = WaitForWatchedEpoch(**watcher, [](std::int64_t) { return true; });
+  ASSERT_TRUE(start.has_value()) << "the listener never started listening";
+  auto user = writer->CreateUser({"nora", "", Role::kUser, "", 1});
+  ASSERT_TRUE(user.ok());
+  ASSERT_TRUE(writer->SetUserDisabled("nora", true).ok());
+  auto heard = WaitForWatchedEpoch(**watcher, [&](std::int64_t e) { return e > *start; });
+  ASSERT_TRUE(heard.has_value()) << "no NOTIFY heard within 5 s";
+  EXPECT_EQ(*heard, *start + 1);
+
+  ASSERT_TRUE(server_->Restart().ok());
+  ASSERT_TRUE(writer->SetUserDisabled("nora", false).ok());  // retried on a new connection
+  auto after = WaitForWatchedEpoch(**watcher, [&](std::int64_t e) { return e > *heard; });
+  ASSERT_TRUE(after.has_value()) << "the listener did not come back after the restart";
+  EXPECT_EQ(*after, *heard + 1);
+}
+
 // PostgreSQL only (SQLite has its own file tests).
 INSTANTIATE_TEST_SUITE_P(Backends, PostgresTest, ::testing::Values("postgres"), BackendName);
 

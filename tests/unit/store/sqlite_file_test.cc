@@ -75,6 +75,16 @@ TEST(SqliteFileTest, ADamagedDatabaseIsAClearError) {
   EXPECT_NE(status.message().find("damaged"), std::string::npos) << status.message();
 }
 
+TEST(SqliteFileTest, AFolderWhereTheFileShouldBeIsAClearError) {
+  ScratchDir dir;
+  const std::string path = (dir.path() / "citadel.db").string();
+  std::filesystem::create_directories(path);
+  auto store = OpenStore("sqlite:" + path);
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.status().code(), StatusCode::kFailedPrecondition) << store.status().ToString();
+  EXPECT_NE(store.status().message().find(path), std::string::npos) << store.status().message();
+}
+
 // Opens the store as an unprivileged user when running as root (root may
 // write any file), else directly after making the file read-only.
 TEST(SqliteFileTest, AReadOnlyFileIsAClearError) {

@@ -75,6 +75,7 @@ TEST_P(StoreTest, KeysKeepEveryFieldAndRevokeOnce) {
   EXPECT_EQ(key->name, "ci pipeline");
   EXPECT_EQ(key->owner_user_id, ada->id);
   EXPECT_EQ(key->owner_name, "ada");
+  EXPECT_EQ(key->owner_role, Role::kAdmin);
   EXPECT_EQ(key->prefix, "AbCd1234");
   EXPECT_EQ(key->hash_hex, spec.hash_hex);
   EXPECT_EQ(key->scopes, (std::vector<std::string>{"chat", "models:read"}));
@@ -89,6 +90,7 @@ TEST_P(StoreTest, KeysKeepEveryFieldAndRevokeOnce) {
   auto service_key = store->CreateKey(service);
   ASSERT_TRUE(service_key.ok());
   EXPECT_FALSE(service_key->owner_user_id.has_value());
+  EXPECT_FALSE(service_key->owner_role.has_value());
   EXPECT_FALSE(service_key->allowed_models.has_value());
   EXPECT_FALSE(service_key->limits.requests_per_minute.has_value());
 
@@ -202,6 +204,22 @@ TEST_P(StoreTest, HostileTextRoundTripsExactlyOrIsRefused) {
   EXPECT_NE(refused(std::string(300, 'n'), "").find("at most"), std::string::npos);
   EXPECT_NE(refused("", "").find("empty"), std::string::npos);
   EXPECT_EQ(*store->CountUsers(), static_cast<std::int64_t>(kept.size()));
+
+  // List items (scopes, model ids) must be plain identifiers.
+  NewApiKey bad_scope = KeyFor(std::nullopt, "BadScope");
+  bad_scope.scopes = {"chat", "evil,admin"};
+  EXPECT_EQ(store->CreateKey(bad_scope).status().code(), StatusCode::kInvalidArgument);
+  NewApiKey bad_model = KeyFor(std::nullopt, "BadModel");
+  bad_model.allowed_models = std::vector<std::string>{"ok", "two\nlines"};
+  EXPECT_EQ(store->CreateKey(bad_model).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(store->ListKeys(std::nullopt)->size(), kept.size());
+  // A 10 KB conversation title with every kind of character survives too.
+  auto owner = store->FindUser("user0'\"😀");
+  ASSERT_TRUE(owner.ok());
+  const std::string title = std::string(10 * 1024, 'q') + "'\";\t🦙\x7f";
+  auto conversation = store->CreateConversation({0, owner->id, title, "m", "[]", 1, 1});
+  ASSERT_TRUE(conversation.ok()) << conversation.status().ToString();
+  EXPECT_EQ(store->FindConversation(conversation->id)->title, title);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, StoreTest, ::testing::Values("sqlite", "postgres"), BackendName);
