@@ -12,6 +12,7 @@ namespace citadel::store {
 namespace {
 
 constexpr int kReconnectWaitMs = 100;
+constexpr int kConnectTimeoutS = 2;  // then try again: a hung attempt must not stall the watch
 
 }  // namespace
 
@@ -59,7 +60,7 @@ void PostgresAuthListener::Run() {
 }
 
 void PostgresAuthListener::ListenOnce() {
-  Result<pg_conn*> connected = ConnectPostgres(target_);
+  Result<pg_conn*> connected = ConnectPostgres(target_, kConnectTimeoutS);
   if (!connected.ok()) return;
   pg_conn* connection = *connected;
   const std::string listen = std::string("LISTEN ") + kChannel;

@@ -63,13 +63,21 @@ SqlValue ReadField(const PGresult* result, int row, int column) {
   return std::string(text, length);
 }
 
+void IgnoreNotice(void*, const char*) {}
+
 }  // namespace
 
-Result<pg_conn*> ConnectPostgres(const PostgresTarget& target) {
-  // The URL comes last, so every parameter it sets overrides these defaults.
-  const char* keywords[] = {"client_encoding", "connect_timeout", "fallback_application_name",
-                            "dbname", nullptr};
-  const char* values[] = {"UTF8", "10", "citadel", target.url.c_str(), nullptr};
+Result<pg_conn*> ConnectPostgres(const PostgresTarget& target, int retry_timeout_s) {
+  // The URL comes after the defaults, so every parameter it sets overrides them.
+  const std::string retry_timeout = std::to_string(retry_timeout_s);
+  const char* keywords[] = {"client_encoding",
+                            "connect_timeout",
+                            "fallback_application_name",
+                            "dbname",
+                            retry_timeout_s > 0 ? "connect_timeout" : nullptr,
+                            nullptr};
+  const char* values[] = {"UTF8", "10", "citadel", target.url.c_str(), retry_timeout.c_str(),
+                          nullptr};
   pg_conn* connection = PQconnectdbParams(keywords, values, /*expand_dbname=*/1);
   if (connection == nullptr) {
     return ResourceExhaustedError("PostgreSQL at " + target.redacted_url +
@@ -81,6 +89,8 @@ Result<pg_conn*> ConnectPostgres(const PostgresTarget& target) {
     return UnavailableError("cannot connect to PostgreSQL at " + target.redacted_url + ": " +
                             reason);
   }
+  // A server shutting down sends FATAL to idle sessions; the next statement reports it.
+  PQsetNoticeProcessor(connection, IgnoreNotice, nullptr);
   return connection;
 }
 

@@ -33,8 +33,10 @@ struct PostgresTarget {
 };
 
 // Opens a connection (client_encoding UTF8, connect_timeout 10 s unless the
-// URL sets one). Unavailable naming the redacted URL and libpq's reason.
-Result<pg_conn*> ConnectPostgres(const PostgresTarget& target);
+// URL sets one; `retry_timeout_s` > 0 replaces even the URL's, for a caller
+// that retries on its own). Server notices are dropped, not printed.
+// Unavailable naming the redacted URL and libpq's reason.
+Result<pg_conn*> ConnectPostgres(const PostgresTarget& target, int retry_timeout_s = 0);
 void ClosePostgres(pg_conn* connection);
 // False once libpq has seen the connection break.
 bool PostgresConnectionOk(pg_conn* connection);

@@ -101,10 +101,10 @@ TEST_P(PostgresTest, ARefusedStatementRollsBackItsTransaction) {
   EXPECT_EQ(store->FindUser("ghost").status().code(), StatusCode::kNotFound);
 }
 
-// Waits (up to 5 s) until `db`'s LISTEN thread reports an epoch that `ok` accepts.
+// Waits (up to 10 s) until `db`'s LISTEN thread reports an epoch that `ok` accepts.
 std::optional<std::int64_t> WaitForWatchedEpoch(const SqlDatabase& db,
                                                 const std::function<bool(std::int64_t)>& ok) {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   while (std::chrono::steady_clock::now() < deadline) {
     if (auto epoch = db.WatchedAuthEpoch(); epoch && ok(*epoch)) return epoch;
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
@@ -126,13 +126,15 @@ TEST_P(PostgresTest, RevokesElsewhereArriveByNotify) {
   ASSERT_TRUE(user.ok());
   ASSERT_TRUE(writer->SetUserDisabled("nora", true).ok());
   auto heard = WaitForWatchedEpoch(**watcher, [&](std::int64_t e) { return e > *start; });
-  ASSERT_TRUE(heard.has_value()) << "no NOTIFY heard within 5 s";
+  ASSERT_TRUE(heard.has_value()) << "no NOTIFY heard within 10 s";
   EXPECT_EQ(*heard, *start + 1);
 
   ASSERT_TRUE(server_->Restart().ok());
   ASSERT_TRUE(writer->SetUserDisabled("nora", false).ok());  // retried on a new connection
   auto after = WaitForWatchedEpoch(**watcher, [&](std::int64_t e) { return e > *heard; });
-  ASSERT_TRUE(after.has_value()) << "the listener did not come back after the restart";
+  auto last = (*watcher)->WatchedAuthEpoch();
+  ASSERT_TRUE(after.has_value()) << "the listener did not come back after the restart: "
+                                 << (last ? "stuck at " + std::to_string(*last) : "not listening");
   EXPECT_EQ(*after, *heard + 1);
 }
 
