@@ -1,6 +1,7 @@
 // `citadel config show [--config FILE] [--set NAME=VALUE]... [--json]`:
 // prints every setting's effective value and where it came from (default,
-// file, env, command line); secrets are masked.
+// file, env, command line), after a comment line saying what it does;
+// secrets are masked.
 #include <algorithm>
 #include <cstdio>
 #include <memory>
@@ -34,7 +35,8 @@ Status RunConfigShow(const ConfigShowOptions& options) {
       out[e.name] = {{"value", e.value},
                      {"source", server::SettingSourceName(e.source)},
                      {"origin", e.origin},
-                     {"env", server::Settings::EnvironmentName(e.name)}};
+                     {"env", server::Settings::EnvironmentName(e.name)},
+                     {"help", e.help}};
     }
     std::printf("%s\n", out.dump(2).c_str());
     return OkStatus();
@@ -46,6 +48,7 @@ Status RunConfigShow(const ConfigShowOptions& options) {
     std::string where(server::SettingSourceName(e.source));
     if (!e.origin.empty()) where += ": " + e.origin;
     const std::string assignment = e.name + " = " + e.value;
+    std::printf("# %s\n", e.help.c_str());
     std::printf("%-*s  # %s\n", static_cast<int>(width + 3), assignment.c_str(), where.c_str());
   }
   return OkStatus();

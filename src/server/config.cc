@@ -112,8 +112,10 @@ std::vector<SettingSpec> Registry() {
                "browser origins (https://host[:port]) allowed to call the API cross-origin "
                "(empty: CORS off)"),
       StringSpec("auth.mode", "keys",
-                 "keys: an API key from the store on every route but /health, /ready, /metrics; "
-                 "none: the model API is open (only when server.host is loopback)"),
+                 "keys (the default, loopback included: a same-host proxy makes loopback "
+                 "reachable): an API key from the store on every route but /health, /ready, "
+                 "/metrics; none: the model API needs no key (/admin still does), allowed only "
+                 "on a loopback server.host"),
       BoolSpec("metrics.require_key", false, "/metrics needs an API key too"),
   };
 }
