@@ -64,11 +64,8 @@ void Sampler::ApplyPenalties() {
   if (p.repetition_penalty == 1.0f && p.presence_penalty == 0.0f && p.frequency_penalty == 0.0f) {
     return;
   }
+  for (std::int32_t token : history_) ++counts_[static_cast<std::size_t>(token)];
   for (std::int32_t token : history_) {
-    if (token >= 0 && token < vocab_size_) ++counts_[static_cast<std::size_t>(token)];
-  }
-  for (std::int32_t token : history_) {
-    if (token < 0 || token >= vocab_size_) continue;
     std::int32_t& count = counts_[static_cast<std::size_t>(token)];
     if (count == 0) continue;  // already applied for this token
     float& logit = adjusted_[static_cast<std::size_t>(token)];

@@ -61,7 +61,9 @@ class Sampler {
   // `params` must pass ValidateSamplingParams (programmer error otherwise).
   Sampler(SamplingParams params, int vocab_size);
 
-  // Records a token (prompt or generated) for the penalties.
+  // Records a token (prompt or generated) for the penalties. `token` must be
+  // inside the vocabulary (Engine::Submit checks prompts once; sampled ids
+  // are by construction), so the per-token penalty pass trusts it.
   void Accept(std::int32_t token);
   // Forgets the recorded tokens (new conversation).
   void ResetHistory() { history_.clear(); }

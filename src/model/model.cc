@@ -1,6 +1,7 @@
 #include "model/model.h"
 
 #include <algorithm>
+#include <cassert>
 #include <string>
 #include <thread>
 #include <utility>
@@ -97,14 +98,8 @@ Status Model::ValidateBatch(const Batch& batch, std::span<const float> logits) c
   }
   const KvShape& shape = kv_.shape();
   for (int i = 0; i < n; ++i) {
-    const std::int32_t token = batch.token_ids[Size(i)];
     const std::int32_t position = batch.positions[Size(i)];
     const int sequence = batch.sequence_idx[Size(i)];
-    if (token < 0 || token >= config_.vocab_size) {
-      return InvalidArgumentError("token id " + std::to_string(token) + " at batch index " +
-                                  std::to_string(i) + " is outside the vocabulary of " +
-                                  std::to_string(config_.vocab_size));
-    }
     if (position < 0 || position >= context_length_) {
       return InvalidArgumentError("position " + std::to_string(position) +
                                   " is outside the context of " + std::to_string(context_length_));
@@ -163,6 +158,7 @@ void Model::Embed(const Chunk& chunk) {
   const std::int64_t row_bytes = RowBytes(embd.type, embd.cols);
   for (int i = 0; i < chunk.size(); ++i) {
     const std::int32_t token = chunk.batch->token_ids[Size(chunk.begin + i)];
+    assert(token >= 0 && token < config_.vocab_size);  // the caller's contract (Forward)
     // The type and row length were checked at bind time, so this cannot fail.
     (void)kernels::DequantizeRow(embd.type, embd.data + token * row_bytes,
                                  x_.data() + Size(i) * Size(embd.cols), embd.cols);

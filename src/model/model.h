@@ -65,10 +65,11 @@ class Model {
   // Runs the batch through the model: writes every token's keys and values
   // into KV memory at its position, and the logits of the tokens with
   // wants_logits set, in token order, to `logits` [batch.num_logits(), vocab].
-  // InvalidArgument (nothing written) when a token id is out of the
-  // vocabulary, a position is negative or >= context_length(), a block table
-  // does not cover a position or names a block outside KV memory, or
-  // logits.size() != num_logits * vocab.
+  // Token ids must be inside the vocabulary: they are checked once, where
+  // they enter (Engine::Submit), not again on every step (an id outside it is
+  // a programmer error). InvalidArgument (nothing written) when a position is
+  // negative or >= context_length(), a block table does not cover a position
+  // or names a block outside KV memory, or logits.size() != num_logits * vocab.
   Status Forward(const Batch& batch, std::span<float> logits);
 
  private:
