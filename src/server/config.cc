@@ -111,6 +111,13 @@ std::vector<SettingSpec> Registry() {
       ListSpec("server.cors_origins",
                "browser origins (https://host[:port]) allowed to call the API cross-origin "
                "(empty: CORS off)"),
+      StringSpec("ratelimit.backend", "local",
+                 "where per-key budgets live: local (this process), redis://HOST:PORT "
+                 "(shared by replicas) or off"),
+      StringSpec("ratelimit.on_backend_error", "local",
+                 "Redis unreachable: local (this replica's own buckets) or deny (503)"),
+      IntSpec("ratelimit.default_rpm", 100, 0, 1e9,
+              "requests per minute for keys created without their own limit (0: unlimited)"),
       StringSpec("auth.mode", "keys",
                  "keys (the default, loopback included: a same-host proxy makes loopback "
                  "reachable): an API key from the store on every route but /health, /ready, "
@@ -407,7 +414,8 @@ Status Settings::ApplyEnvironment(const std::vector<std::string>& environment) {
           var.starts_with("CITADEL_SERVER_") || var.starts_with("CITADEL_ENGINE_") ||
           var.starts_with("CITADEL_MODEL_") || var.starts_with("CITADEL_STORE_") ||
           var.starts_with("CITADEL_NETWORK_") || var.starts_with("CITADEL_AUTH_") ||
-          var.starts_with("CITADEL_METRICS_");
+          var.starts_with("CITADEL_METRICS_") || var.starts_with("CITADEL_TLS_") ||
+          var.starts_with("CITADEL_RATELIMIT_");
       if (known_section) {
         return InvalidArgumentError(
             "unknown setting in environment variable " + std::string(var) +

@@ -17,11 +17,13 @@ Result<std::unique_ptr<GenerationJob>> GenerationJob::Start(ServedModel& model,
     engine::SamplingParams sampling = request.sampling;
     sampling.seed = plan.seed;
     // On a refusal the job's destructor cancels what was already submitted.
+    const int prompt_tokens = static_cast<int>(plan.prompt.size());
     CITADEL_ASSIGN_OR_RETURN(std::shared_ptr<engine::TokenStream> stream,
                              model.engine->Submit(std::move(plan.prompt), sampling, request.stop));
     job->choices_.push_back(
         {engine::OutputStage(*model.engine, std::move(stream), request.stop.stop_strings),
          std::move(plan.echo)});
+    job->choices_.back().prompt_tokens = prompt_tokens;
   }
   return job;
 }
@@ -34,6 +36,36 @@ GenerationJob::~GenerationJob() {
 
 void GenerationJob::SetNotify(const std::function<void()>& notify) {
   for (Choice& choice : choices_) choice.output.SetNotify(notify);
+}
+
+void GenerationJob::SetTokenMeter(std::unique_ptr<TokenMeter> meter) {
+  meter_ = std::move(meter);
+  std::int64_t prompts = 0;
+  for (size_t i = 0; i < choices_.size(); ++i) {
+    // n choices of one prompt count it once, as TotalUsage does.
+    if (!(request_.n > 1 && i % request_.n != 0)) prompts += choices_[i].prompt_tokens;
+  }
+  // A prompt that spends the budget ends the job at the next Poll, which
+  // carries the frames.
+  budget_spent_ = !meter_->Charge(prompts);
+}
+
+// A spent budget ends each unfinished choice as if it had reached
+// max_tokens: the engine request is cancelled and the choice finishes with
+// "length" and the tokens it produced so far.
+void GenerationJob::Meter(int tokens, JobOutput& out) {
+  if (!meter_) return;
+  if (!budget_spent_ && (tokens == 0 || meter_->Charge(tokens))) return;
+  for (size_t i = 0; i < choices_.size(); ++i) {
+    Choice& choice = choices_[i];
+    if (choice.final) continue;
+    model_.engine->Cancel(choice.output.id());
+    engine::FinalEvent end;
+    end.reason = engine::FinishReason::kLength;
+    end.usage = {choice.prompt_tokens, choice.completion_tokens, 0};
+    OnFinal(static_cast<int>(i), std::move(end), out);
+  }
+  meter_.reset();  // nothing more to charge
 }
 
 void GenerationJob::Cancel(ApiError why) {
@@ -56,6 +88,7 @@ TokenLogprobInfo GenerationJob::LogprobsOf(const engine::TokenEvent& event) cons
 
 void GenerationJob::OnToken(int index, engine::TokenEvent event, JobOutput& out) {
   Choice& choice = choices_[index];
+  ++choice.completion_tokens;
   if (!request_.stream) {
     choice.text += event.text;
     if (request_.logprobs) choice.logprobs.push_back(LogprobsOf(event));
@@ -162,8 +195,10 @@ JobOutput GenerationJob::Poll() {
     return out;
   }
   bool all_final = true;
+  int produced = 0;
   for (size_t i = 0; i < choices_.size(); ++i) {
     Choice& choice = choices_[i];
+    const int before = choice.completion_tokens;
     if (request_.stream && !choice.announced) {
       choice.announced = true;
       ChunkDelta hello;
@@ -185,8 +220,10 @@ JobOutput GenerationJob::Poll() {
         OnFinal(static_cast<int>(i), std::get<engine::FinalEvent>(std::move(*event)), out);
       }
     }
-    all_final = all_final && choice.final.has_value();
+    produced += choice.completion_tokens - before;
   }
+  Meter(produced, out);
+  for (const Choice& choice : choices_) all_final = all_final && choice.final.has_value();
   if (all_final) Complete(out);
   return out;
 }

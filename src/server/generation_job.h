@@ -61,6 +61,17 @@ struct JobSummary {
   std::string text;  // choice 0's text (logged only when asked)
 };
 
+// Charges the tokens a job uses against a budget (the rate-limit stage's
+// tokens per minute): the prompts once, when attached, then each poll's
+// new completion tokens. Thread contract: called on the job's thread.
+class TokenMeter {
+ public:
+  virtual ~TokenMeter() = default;
+  // False once the budget is spent: the job then ends every unfinished
+  // choice with finish_reason "length" and the usage so far.
+  virtual bool Charge(std::int64_t tokens) = 0;
+};
+
 class GenerationJob {
  public:
   // Submits one engine request per plan. On a refusal, cancels those already
@@ -80,6 +91,9 @@ class GenerationJob {
   void SetNotify(const std::function<void()>& notify);
   // Takes every ready event and renders it.
   JobOutput Poll();
+  // Attaches the budget the job's tokens are charged against (and charges
+  // the prompts now). The job owns the meter until it is destroyed.
+  void SetTokenMeter(std::unique_ptr<TokenMeter> meter);
   // Cancels the engine requests; the job then ends with `why` (sent as an
   // error body, or as an SSE error frame when streaming).
   void Cancel(ApiError why);
@@ -95,6 +109,8 @@ class GenerationJob {
     std::vector<TokenLogprobInfo> logprobs;
     std::optional<engine::FinalEvent> final;
     bool announced = false;  // first chunk (role) sent
+    int prompt_tokens = 0;
+    int completion_tokens = 0;  // tokens received so far
   };
   GenerationJob(ServedModel& model, const GenerationRequest& request, ResponseMeta meta);
 
@@ -102,6 +118,8 @@ class GenerationJob {
   void OnToken(int index, engine::TokenEvent event, JobOutput& out);
   void OnFinal(int index, engine::FinalEvent event, JobOutput& out);
   void Complete(JobOutput& out);
+  // Charges `tokens` new completion tokens; ends the job when the budget is spent.
+  void Meter(int tokens, JobOutput& out);
   UsageInfo TotalUsage() const;
 
   ServedModel& model_;
@@ -109,6 +127,8 @@ class GenerationJob {
   ResponseMeta meta_;
   std::vector<Choice> choices_;
   std::optional<ApiError> cancel_reason_;
+  std::unique_ptr<TokenMeter> meter_;  // null: no token budget
+  bool budget_spent_ = false;
   bool done_ = false;
   JobSummary summary_;
 };

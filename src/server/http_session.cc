@@ -235,6 +235,7 @@ void HttpSession<Stream>::Dispatch() {
   if (log_.include_content) log_.request_body = request_.body;
   RouteResult result = Route(state_, request_);
   log_.model = result.model;
+  job_headers_ = std::move(result.job_headers);
   if (result.job) return StartJob(std::move(result.job));
   SendResponse(result.response);
 }
@@ -289,6 +290,7 @@ void HttpSession<Stream>::StartJob(std::unique_ptr<GenerationJob> job) {
     std::string head = StatusLine(200);
     head += "Content-Type: text/event-stream\r\n" + SecurityHeaderLines("text/event-stream");
     head += cors_lines_;
+    for (const auto& [name, value] : job_headers_) head += name + ": " + value + "\r\n";
     head += "Transfer-Encoding: chunked\r\nX-Request-Id: " + log_.id + "\r\n";
     head += keep_alive_ ? "Connection: keep-alive\r\n\r\n" : "Connection: close\r\n\r\n";
     Queue(std::move(head));
@@ -328,7 +330,9 @@ void HttpSession<Stream>::Pump() {
     response_complete_ = true;
     Queue("0\r\n\r\n");
   } else {
-    SendResponse(*out.response);
+    HttpResponse& response = *out.response;
+    response.headers.insert(response.headers.end(), job_headers_.begin(), job_headers_.end());
+    SendResponse(response);
   }
 }
 

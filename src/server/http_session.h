@@ -137,6 +137,7 @@ class HttpSession : public Session, public std::enable_shared_from_this<HttpSess
 
   HttpRequest request_;
   std::string cors_lines_;  // CORS header lines of the current answer
+  std::vector<std::pair<std::string, std::string>> job_headers_;  // x-ratelimit-* of a job
   RequestLogRecord log_;
   Clock::time_point started_;
 };

@@ -62,7 +62,17 @@ RouteResult Route(ServerState& state, HttpRequest& request) {
   const RouteAccess access = AccessOf(path, state.access);
   if (auto error = AuthenticateStage(access, state.keys.get(), request)) return Refuse(*error);
   if (auto error = AuthoriseStage(access, request.context)) return Refuse(*error);
-  return Dispatch(state, request, path);
+  RateLimitVerdict limit =
+      RateLimitStage(state.rate_limiter.get(), state.rate_limit, path, request.context);
+  RouteResult result = limit.refusal ? Refuse(*limit.refusal) : Dispatch(state, request, path);
+  if (!result.job) {
+    result.response.headers.insert(result.response.headers.end(), limit.headers.begin(),
+                                   limit.headers.end());
+    return result;
+  }
+  if (limit.ticket) result.job->SetTokenMeter(std::move(limit.ticket));
+  result.job_headers = std::move(limit.headers);
+  return result;
 }
 
 }  // namespace citadel::server

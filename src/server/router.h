@@ -19,6 +19,8 @@
 
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "server/generation_job.h"
 #include "server/http_types.h"
@@ -30,6 +32,9 @@ struct RouteResult {
   HttpResponse response;               // when job is null
   std::unique_ptr<GenerationJob> job;  // generation in flight
   std::string model;                   // for the request log
+  // Headers every answer of a job carries (x-ratelimit-*); a finished
+  // response already has them in response.headers.
+  std::vector<std::pair<std::string, std::string>> job_headers;
 };
 
 RouteResult Route(ServerState& state, HttpRequest& request);

@@ -114,6 +114,11 @@ Status RunServer(const Settings& settings) {
   state.options.log_requests = settings.GetBool("server.log_requests");
   state.options.log_content = settings.GetBool("server.log_content");
   state.options.max_body_bytes = settings.GetInt("server.max_body_bytes");
+  CITADEL_ASSIGN_OR_RETURN(state.rate_limiter,
+                           MakeRateLimiter({settings.GetString("ratelimit.backend"),
+                                            settings.GetString("ratelimit.on_backend_error")},
+                                           state.clock));
+  state.rate_limit.default_rpm = settings.GetInt("ratelimit.default_rpm");
   CITADEL_ASSIGN_OR_RETURN(HttpServerOptions http_options, HttpOptionsFrom(settings));
   HttpServer server(state, std::move(http_options));
   CITADEL_TRY(server.Listen());

@@ -16,6 +16,7 @@
 #include "security/key_authenticator.h"
 #include "server/auth_stage.h"
 #include "server/model_registry.h"
+#include "server/rate_limit_stage.h"
 #include "store/store.h"
 #include "util/clock.h"
 
@@ -53,6 +54,9 @@ struct ServerState {
   // authenticator reads the store, so it is declared (and destroyed) after it.
   std::unique_ptr<store::Store> store;
   std::unique_ptr<security::KeyAuthenticator> keys;
+  // Null: no rate limits (unit tests); `serve` sets it from ratelimit.*.
+  std::unique_ptr<security::RateLimiter> rate_limiter;
+  RateLimitOptions rate_limit;
   std::atomic<bool> draining{false};
   std::atomic<int> open_connections{0};
   std::atomic<int> in_flight{0};  // requests being answered
