@@ -9,27 +9,15 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { greedy, startServer, waitFor } from './server_harness.mjs';
+import { freePort, greedy, startServer, waitFor } from './server_harness.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const sample = join(here, '../../deploy/nginx/citadel.conf');
 const nginxBinary = ['/usr/sbin/nginx', 'nginx'].find(
   (b) => spawnSync(b, ['-v'], { stdio: 'ignore' }).status === 0);
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address();
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 // The sample with `from` replaced by `to`; throws when `from` is not in it,
 // so the test never silently runs something other than the sample.

@@ -13,11 +13,10 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
-import { createKey, greedy, MODEL_ID, startServer, waitFor } from './server_harness.mjs';
+import { createKey, freePort, greedy, startServer, waitFor } from './server_harness.mjs';
 
 const servers = [];
 after(async () => {
@@ -144,17 +143,6 @@ describe('local buckets', () => {
       });
     });
 });
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address();
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 const haveRedis = spawnSync('sh', ['-c', 'command -v redis-server']).status === 0;
 

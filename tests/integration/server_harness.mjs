@@ -5,6 +5,7 @@ import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer } from 'node:net';
 import OpenAI from 'openai';
 
 export const MODEL_PATH = process.env.CITADEL_TEST_MODEL;
@@ -97,6 +98,18 @@ export async function createKey(server, { name = 'test', scopes = ['chat'], extr
                                 '--name', name, '--scopes', scopes.join(','), ...extra]);
   if (res.code !== 0) throw new Error(`keys create failed: ${res.stderr}`);
   return JSON.parse(res.stdout);
+}
+
+// A loopback TCP port nothing listens on right now (the kernel's pick).
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
 }
 
 export async function postJson(url, body, headers = {}) {
