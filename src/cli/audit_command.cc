@@ -18,15 +18,18 @@
 #include <string>
 #include <thread>
 
-#include "cli/audit_settings.h"
 #include "cli/command.h"
 #include "cli/store_access.h"
 #include "security/audit_archive.h"
 #include "security/audit_record.h"
 #include "security/audit_verifier.h"
+#include "server/audit_setup.h"
 #include "util/clock.h"
 
 namespace citadel::cli {
+using server::AuditConfig;
+using server::AuditConfigFrom;
+using server::LoadAuditKey;
 namespace {
 
 constexpr std::int64_t kMillisPerDay = 86'400'000;

@@ -4,6 +4,7 @@
 #include <boost/asio/write.hpp>
 #include <cstdio>
 
+#include "server/audit_stage.h"
 #include "server/parse_stage.h"
 #include "server/security_headers.h"
 
@@ -186,6 +187,8 @@ void HttpSession<Stream>::OnRead(beast::error_code ec) {
   }
   started_ = Clock::now();
   log_ = RequestLogRecord{};
+  audited_ = false;
+  audit_answer_.clear();
   log_.id = tracker_.NextRequestId();
   log_.include_content = state_.options.log_content;
   keep_alive_ = false;
@@ -223,10 +226,17 @@ void HttpSession<Stream>::Dispatch() {
   const AllowlistStage::Client client = allowlist_.AfterHeaders(peer_, request_.forwarded_for);
   request_.client_address = client.address.ToString();
   log_.client = request_.client_address;
-  if (client.admission == Admission::kClose) return Close();
+  if (client.admission == Admission::kClose) {
+    (void)Audit(0, "network_policy_closed");
+    return Close();
+  }
   if (client.admission == Admission::kForbidden) {
     keep_alive_ = false;
     return SendResponse(ErrorResponse(AddressNotAllowed()));
+  }
+  if (auto refused = AuditGate(state_)) {
+    keep_alive_ = false;
+    return SendResponse(ErrorResponse(*refused));
   }
   if (request_.method == "OPTIONS" && !request_.origin.empty() &&
       message.count(http::field::access_control_request_method) > 0) {
@@ -255,6 +265,11 @@ void HttpSession<Stream>::Preflight(std::string_view request_headers) {
 
 template <class Stream>
 void HttpSession<Stream>::SendResponse(const HttpResponse& response) {
+  if (!Audit(response.status, ErrorCodeOf(response))) {
+    // Not audited: answer 503 instead of serving (audit.on_failure = block).
+    return SendResponse(ErrorResponse(Unavailable(
+        "The audit trail cannot be written; the request was not served", "audit_unavailable")));
+  }
   log_.status = response.status;
   std::string bytes = StatusLine(response.status);
   bytes += "Content-Type: " + response.content_type + "\r\n";
@@ -323,10 +338,13 @@ void HttpSession<Stream>::Pump() {
   log_.ttft_ms = summary.time_to_first_token_ms;
   log_.queue_ms = summary.queue_ms;
   if (log_.include_content) log_.answer = summary.text;
+  if (state_.audit && state_.audit->config().capture != "none") audit_answer_ = summary.text;
   const bool streaming = job_->streaming();
   job_.reset();
   deadline_.cancel();
   if (streaming) {
+    // The stream ends only once its record is taken; unaudited, it is cut off.
+    if (!Audit(200, summary.finish_reason == "error" ? "error" : "")) return ClientGone();
     response_complete_ = true;
     Queue("0\r\n\r\n");
   } else {
@@ -416,6 +434,7 @@ void HttpSession<Stream>::ClientGone() {
     state_.http.CountAbort();
     log_.client_aborted = true;
     log_.status = log_.status == 0 ? 499 : log_.status;
+    (void)Audit(499, "client_closed");
     job_.reset();  // cancels the engine requests now
     deadline_.cancel();
   }
@@ -467,6 +486,20 @@ void HttpSession<Stream>::Log() {
   log_.total_ms = std::chrono::duration<double, std::milli>(Clock::now() - started_).count();
   const std::string line = RequestLogLine(log_);
   std::fwrite(line.data(), 1, line.size(), stderr);
+}
+
+template <class Stream>
+bool HttpSession<Stream>::Audit(int status, std::string reason) {
+  if (audited_) return true;
+  audited_ = true;
+  // Refusals at accept come before any request started.
+  const auto latency =
+      started_ == Clock::time_point{}
+          ? 0
+          : std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started_).count();
+  const AuditFacts facts{log_,   request_, peer_.ToString(),        status,
+                         reason, latency,  std::move(audit_answer_)};
+  return AuditRequest(state_, facts).ok();
 }
 
 template class HttpSession<PlainStream>;

@@ -107,6 +107,9 @@ class HttpSession : public Session, public std::enable_shared_from_this<HttpSess
   void LingerRead();
   void Close();
   void Log();
+  // Hands this request's audit record over once; false when it could not be
+  // taken and audit.on_failure = block.
+  bool Audit(int status, std::string reason);
 
   Stream stream_;
   std::shared_ptr<boost::asio::ssl::context> tls_context_;  // keeps the SSL_CTX of a TLS stream
@@ -140,6 +143,8 @@ class HttpSession : public Session, public std::enable_shared_from_this<HttpSess
   std::vector<std::pair<std::string, std::string>> job_headers_;  // x-ratelimit-* of a job
   RequestLogRecord log_;
   Clock::time_point started_;
+  bool audited_ = false;      // this request's audit record is handed over
+  std::string audit_answer_;  // the completion text, when audit.capture keeps it
 };
 
 }  // namespace citadel::server

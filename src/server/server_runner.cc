@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "runtime/served_model.h"
+#include "server/audit_stage.h"
 #include "server/http_server.h"
 #include "server/model_registry.h"
 #include "server/request_log.h"
@@ -111,6 +112,7 @@ Status RunServer(const Settings& settings) {
   CITADEL_ASSIGN_OR_RETURN(const engine::EngineOptions engine_options, EngineOptionsFrom(settings));
   ServerState state;
   CITADEL_TRY(SetUpAccess(settings, state));
+  CITADEL_TRY(SetUpAudit(settings, state));
   state.options.log_requests = settings.GetBool("server.log_requests");
   state.options.log_content = settings.GetBool("server.log_content");
   state.options.max_body_bytes = settings.GetInt("server.max_body_bytes");

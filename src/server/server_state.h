@@ -14,6 +14,7 @@
 #include <string>
 
 #include "security/key_authenticator.h"
+#include "server/audit_setup.h"
 #include "server/auth_stage.h"
 #include "server/model_registry.h"
 #include "server/rate_limit_stage.h"
@@ -57,6 +58,9 @@ struct ServerState {
   // Null: no rate limits (unit tests); `serve` sets it from ratelimit.*.
   std::unique_ptr<security::RateLimiter> rate_limiter;
   RateLimitOptions rate_limit;
+  // The audit trail (null when audit.enabled is false or there is no store);
+  // destroyed first, so its last records and checkpoint reach the store.
+  std::unique_ptr<AuditService> audit;
   std::atomic<bool> draining{false};
   std::atomic<int> open_connections{0};
   std::atomic<int> in_flight{0};  // requests being answered
