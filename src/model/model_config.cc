@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "model/metadata_check.h"
+
 namespace citadel::model {
 namespace {
 
@@ -110,6 +112,7 @@ Result<ModelConfig> ParseTransformerConfig(const gguf::GgufFile& file, std::stri
   c.tied_embeddings = file.FindTensor("output.weight") == nullptr;
   c.rope_freq_factors = file.FindTensor("rope_freqs.weight") != nullptr;
   CITADEL_TRY(Validate(file, c));
+  CITADEL_TRY(CheckMetadataAgainstTensors(file, c));
   return c;
 }
 

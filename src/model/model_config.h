@@ -50,7 +50,8 @@ struct ModelConfig {
 // Reads and validates the hyper-parameters of `file`. InvalidArgument naming
 // the architecture when general.architecture is not one of llama, qwen2,
 // qwen3; InvalidArgument / NotFound naming the key when a value is missing or
-// inconsistent (heads not dividing, zero sizes, ...).
+// inconsistent (heads not dividing, zero sizes, ...) or contradicts the
+// tensors (model/metadata_check.h).
 Result<ModelConfig> ModelConfigFromGguf(const gguf::GgufFile& file);
 
 // Shared by the architecture files: the keys every family stores under
