@@ -7,6 +7,11 @@
 // A statement's result is every row, each a vector of SqlValue: NULL, a
 // 64-bit integer (integer columns) or text.
 //
+// A body may run twice: PostgreSQL runs it once more on a new connection
+// when the first one broke before COMMIT was sent (nothing of the first run
+// was applied). So a body sets its outputs by assignment (or clears what it
+// appends to first) and has no effects outside its session.
+//
 // Thread-safe: Transact and Read may be called from any thread; each runs
 // its function on one connection that no other thread uses meanwhile.
 #pragma once
