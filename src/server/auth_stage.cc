@@ -48,6 +48,19 @@ ApiResult<std::string_view> PresentedKeyOf(const HttpRequest& request) {
   return Unauthorized("Missing API key: " + std::string(kKeyHint));
 }
 
+// A user's key never does more than its owner's role allows: admin needs an
+// admin, audit:read an admin or auditor. Service keys (no owner) carry
+// whatever scopes an administrator gave them.
+bool OwnerRoleAllows(const security::KeyIdentity& key, security::Scope scope) {
+  if (!key.owner_role) return true;
+  const store::Role role = *key.owner_role;
+  if (scope == security::Scope::kAdmin) return role == store::Role::kAdmin;
+  if (scope == security::Scope::kAuditRead) {
+    return role == store::Role::kAdmin || role == store::Role::kAuditor;
+  }
+  return true;
+}
+
 }  // namespace
 
 Result<AuthMode> ParseAuthMode(std::string_view text) {
@@ -97,10 +110,20 @@ std::optional<ApiError> AuthenticateStage(const RouteAccess& access,
 
 std::optional<ApiError> AuthoriseStage(const RouteAccess& access, const RequestContext& context) {
   if (!access.scope || context.identity == nullptr) return std::nullopt;
-  if (context.identity->HasScope(*access.scope)) return std::nullopt;
-  return Forbidden("API key cit_" + context.identity->prefix + "... lacks the scope '" +
-                       std::string(security::ScopeName(*access.scope)) + "' this route needs",
-                   "insufficient_scope");
+  const security::KeyIdentity& key = *context.identity;
+  if (!key.HasScope(*access.scope)) {
+    return Forbidden("API key cit_" + key.prefix + "... lacks the scope '" +
+                         std::string(security::ScopeName(*access.scope)) + "' this route needs",
+                     "insufficient_scope");
+  }
+  if (!OwnerRoleAllows(key, *access.scope)) {
+    return Forbidden("API key cit_" + key.prefix + "... belongs to '" + key.owner_name +
+                         "', whose role " + std::string(store::RoleName(*key.owner_role)) +
+                         " may not use the scope '" +
+                         std::string(security::ScopeName(*access.scope)) + "'",
+                     "insufficient_role");
+  }
+  return std::nullopt;
 }
 
 std::optional<ApiError> AuthoriseModel(const RequestContext& context, std::string_view model) {

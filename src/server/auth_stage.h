@@ -25,6 +25,8 @@
 //   401 invalid_request_error / invalid_api_key   missing, malformed, unknown,
 //                                                 revoked or expired key
 //   403 permission_error / insufficient_scope     the route's scope is missing
+//   403 permission_error / insufficient_role      admin (audit:read) on a key whose
+//                                                 owner is not an admin (nor auditor)
 //   403 permission_error / model_not_allowed      the key may not use the model
 //   503 service_unavailable / store_unavailable   the store cannot be reached
 // Messages never contain the key (the 8-character prefix may appear).
@@ -70,7 +72,8 @@ RouteAccess AccessOf(std::string_view path, const AccessOptions& options);
 std::optional<ApiError> AuthenticateStage(const RouteAccess& access,
                                           security::KeyAuthenticator* keys, HttpRequest& request);
 
-// 403 when the route's scope is not among the key's.
+// 403 when the route's scope is not among the key's, or is admin or
+// audit:read and the key's owner lacks the role for it.
 std::optional<ApiError> AuthoriseStage(const RouteAccess& access, const RequestContext& context);
 
 // 403 when the key may not use `model`; nullopt when it may or no key

@@ -139,6 +139,34 @@ TEST_F(AuthStageTest, EachRouteNeedsItsScope) {
               "permission_error", "insufficient_scope");
 }
 
+TEST_F(AuthStageTest, AdminAndAuditScopesNeedTheOwnersRole) {
+  for (const auto& [name, role] :
+       std::vector<std::pair<std::string, store::Role>>{{"boss", store::Role::kAdmin},
+                                                        {"clerk", store::Role::kUser},
+                                                        {"watcher", store::Role::kAuditor}}) {
+    ASSERT_TRUE(state_.store->CreateUser({name, "", role, "", clock_.UnixSeconds()}).ok());
+  }
+  const auto key_of = [&](const std::string& owner) {
+    security::KeySpec spec{
+        "k", state_.store->FindUser(owner)->id, {"admin", "audit:read"}, std::nullopt, std::nullopt,
+        {}};
+    return security::IssueKey(*state_.store, spec, clock_.UnixSeconds())->key;
+  };
+  EXPECT_EQ(Send(Request("GET", "/admin/v1/users", key_of("boss"))).response.status, 200);
+  ExpectError(Send(Request("GET", "/admin/v1/users", key_of("clerk"))), 403, "permission_error",
+              "insufficient_role");
+  ExpectError(Send(Request("GET", "/admin/v1/users", key_of("watcher"))), 403, "permission_error",
+              "insufficient_role");
+  // audit:read: an auditor gets past both stages, a user does not.
+  const int audit = Send(Request("GET", "/admin/v1/audit", key_of("watcher"))).response.status;
+  EXPECT_NE(audit, 401);
+  EXPECT_NE(audit, 403);
+  ExpectError(Send(Request("GET", "/admin/v1/audit", key_of("clerk"))), 403, "permission_error",
+              "insufficient_role");
+  // A service key (no owner) has what it was given.
+  EXPECT_EQ(Send(Request("GET", "/admin/v1/users", Issue({"admin"}).key)).response.status, 200);
+}
+
 TEST_F(AuthStageTest, AModelTheKeyMayNotUseIs403BeforeItIsLookedUp) {
   const security::IssuedKey only_other =
       Issue({"chat", "models:read"}, std::vector<std::string>{"other"});
