@@ -27,6 +27,15 @@ RouteResult HandleChatCompletions(ServerState& state, const HttpRequest& request
   for (runtime::ChatMessage& message : chat.messages) {
     if (message.role == "developer") message.role = "system";
   }
+  // Content policy on the prompt (DLP, lexicon), before the template sees it.
+  if (state.policy) {
+    std::vector<std::string*> texts;
+    for (runtime::ChatMessage& message : chat.messages) texts.push_back(&message.content);
+    if (auto refusal = state.policy->CheckPrompt(texts)) {
+      result.response = ErrorResponse(BadRequest(refusal->message, "messages", refusal->code));
+      return result;
+    }
+  }
   auto tokens = model->prompt.Tokens(chat.messages, chat.tools_json);
   if (!tokens.ok()) {
     result.response = ErrorResponse(FromStatus(tokens.status(), "messages"));
@@ -45,7 +54,7 @@ RouteResult HandleChatCompletions(ServerState& state, const HttpRequest& request
     plans.push_back({prompt, seed, ""});
   }
   auto job = GenerationJob::Start(*model, chat.generation, NewResponseMeta(ApiKind::kChat, *model),
-                                  std::move(plans));
+                                  std::move(plans), state.policy.get());
   if (job.ok()) {
     result.job = std::move(job).value();
   } else {

@@ -50,7 +50,7 @@ RouteResult HandleCompletions(ServerState& state, const HttpRequest& request) {
     }
   }
   auto job = GenerationJob::Start(*model, g, NewResponseMeta(ApiKind::kCompletion, *model),
-                                  std::move(plans));
+                                  std::move(plans), state.policy.get());
   if (job.ok()) {
     result.job = std::move(job).value();
   } else {

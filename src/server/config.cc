@@ -124,6 +124,20 @@ std::vector<SettingSpec> Registry() {
                  "/metrics; none: the model API needs no key (/admin still does), allowed only "
                  "on a loopback server.host"),
       BoolSpec("metrics.require_key", false, "/metrics needs an API key too"),
+      // Content policy (issue 18); dlp.mode and policy.input/output default
+      // by policy.profile when not set.
+      ListSpec("pii.custom",
+               "extra PII patterns: [{name = \"x\", regex = \"...\"}] in TOML, NAME=REGEX "
+               "entries elsewhere (PCRE2)"),
+      StringSpec("dlp.mode", "mask",
+                 "personal data in prompts: off, mask, block (400 pii_blocked); default by "
+                 "profile"),
+      StringSpec("policy.profile", "internal",
+                 "internal (DLP mask, no word filter) or public (DLP mask, words blocked on "
+                 "input, masked on output)"),
+      StringSpec("policy.words_file", "", "lexicon, one term a line (UTF-8); SIGHUP reloads"),
+      StringSpec("policy.input", "off", "lexicon terms in prompts: off, block, mask; default by profile"),
+      StringSpec("policy.output", "off", "lexicon terms in answers: off, mask, stop; default by profile"),
   };
 }
 
@@ -225,6 +239,13 @@ Result<SettingValue> FromToml(const SettingSpec& spec, const toml::node& node) {
       const toml::array* array = node.as_array();
       if (array == nullptr) return bad("an array of strings");
       for (const toml::node& item : *array) {
+        // pii.custom entries may be {name = "...", regex = "..."} tables.
+        const toml::table* entry = item.as_table();
+        if (entry != nullptr && (*entry)["name"].is_string() && (*entry)["regex"].is_string()) {
+          items.push_back(*(*entry)["name"].value<std::string>() + "=" +
+                          *(*entry)["regex"].value<std::string>());
+          continue;
+        }
         if (!item.is_string()) return bad("an array of strings");
         items.push_back(*item.value<std::string>());
       }

@@ -11,8 +11,10 @@ GenerationJob::GenerationJob(ServedModel& model, const GenerationRequest& reques
 Result<std::unique_ptr<GenerationJob>> GenerationJob::Start(ServedModel& model,
                                                             const GenerationRequest& request,
                                                             ResponseMeta meta,
-                                                            std::vector<ChoicePlan> plans) {
+                                                            std::vector<ChoicePlan> plans,
+                                                            security::PolicyEnforcer* policy) {
   std::unique_ptr<GenerationJob> job(new GenerationJob(model, request, std::move(meta)));
+  job->policy_ = policy;
   for (ChoicePlan& plan : plans) {
     engine::SamplingParams sampling = request.sampling;
     sampling.seed = plan.seed;
@@ -24,6 +26,7 @@ Result<std::unique_ptr<GenerationJob>> GenerationJob::Start(ServedModel& model,
         {engine::OutputStage(*model.engine, std::move(stream), request.stop.stop_strings),
          std::move(plan.echo)});
     job->choices_.back().prompt_tokens = prompt_tokens;
+    if (policy != nullptr) job->choices_.back().filter = policy->NewOutputFilter();
   }
   return job;
 }
@@ -86,9 +89,34 @@ TokenLogprobInfo GenerationJob::LogprobsOf(const engine::TokenEvent& event) cons
   return info;
 }
 
+std::string GenerationJob::Filter(Choice& choice, std::string text, bool last) {
+  if (!choice.filter) return text;
+  security::FilterChunk chunk = choice.filter->Push(text);
+  if (last && !chunk.stopped) {
+    security::FilterChunk rest = choice.filter->Finish();
+    chunk.text += rest.text;
+    chunk.stopped = rest.stopped;
+    chunk.term_ids.insert(chunk.term_ids.end(), rest.term_ids.begin(), rest.term_ids.end());
+  }
+  if (policy_ != nullptr) policy_->CountOutput(chunk);
+  if (chunk.stopped && !choice.content_filtered) {
+    choice.content_filtered = true;
+    // The rest of the answer is not wanted: free its KV blocks now.
+    if (!last) model_.engine->Cancel(choice.output.id());
+  }
+  return std::move(chunk.text);
+}
+
+std::string GenerationJob::FinishReason(const Choice& choice) const {
+  if (choice.content_filtered) return "content_filter";
+  return std::string(engine::FinishReasonName(choice.final->reason));
+}
+
 void GenerationJob::OnToken(int index, engine::TokenEvent event, JobOutput& out) {
   Choice& choice = choices_[index];
   ++choice.completion_tokens;
+  if (choice.content_filtered) return;  // tokens still queued after a stop
+  event.text = Filter(choice, std::move(event.text), false);
   if (!request_.stream) {
     choice.text += event.text;
     if (request_.logprobs) choice.logprobs.push_back(LogprobsOf(event));
@@ -108,24 +136,26 @@ void GenerationJob::OnToken(int index, engine::TokenEvent event, JobOutput& out)
 
 void GenerationJob::OnFinal(int index, engine::FinalEvent event, JobOutput& out) {
   Choice& choice = choices_[index];
-  const bool good =
-      event.reason == engine::FinishReason::kStop || event.reason == engine::FinishReason::kLength;
-  if (request_.stream && good) {
-    if (!event.text.empty()) {
-      ChunkDelta tail;
-      tail.index = index;
-      tail.text = event.text;
-      if (index == 0) summary_.text += tail.text;
-      out.frames.push_back(SseData(ChunkJson(meta_, tail, request_.include_usage)));
-    }
-    ChunkDelta finish;
-    finish.index = index;
-    finish.finish_reason = std::string(engine::FinishReasonName(event.reason));
-    out.frames.push_back(SseData(ChunkJson(meta_, finish, request_.include_usage)));
-  } else {
-    choice.text += event.text;
-  }
+  if (!choice.content_filtered) event.text = Filter(choice, std::move(event.text), true);
+  const bool good = choice.content_filtered || event.reason == engine::FinishReason::kStop ||
+                    event.reason == engine::FinishReason::kLength;
+  std::string tail_text = std::move(event.text);
   choice.final = std::move(event);
+  if (!request_.stream || !good) {
+    choice.text += tail_text;
+    return;
+  }
+  if (!tail_text.empty()) {
+    ChunkDelta tail;
+    tail.index = index;
+    tail.text = std::move(tail_text);
+    if (index == 0) summary_.text += tail.text;
+    out.frames.push_back(SseData(ChunkJson(meta_, tail, request_.include_usage)));
+  }
+  ChunkDelta finish;
+  finish.index = index;
+  finish.finish_reason = FinishReason(choice);
+  out.frames.push_back(SseData(ChunkJson(meta_, finish, request_.include_usage)));
 }
 
 UsageInfo GenerationJob::TotalUsage() const {
@@ -155,9 +185,10 @@ void GenerationJob::Complete(JobOutput& out) {
   const engine::FinalEvent& first = *choices_.front().final;
   summary_.time_to_first_token_ms = first.timings.time_to_first_token_ms;
   summary_.queue_ms = first.timings.queue_ms;
-  summary_.finish_reason = std::string(engine::FinishReasonName(first.reason));
+  summary_.finish_reason = FinishReason(choices_.front());
   std::optional<ApiError> failure = cancel_reason_;
   for (const Choice& choice : choices_) {
+    if (choice.content_filtered) continue;  // ended by the policy, not a failure
     if (!failure && choice.final->reason == engine::FinishReason::kError) {
       failure = InternalFailure("generation failed: " + choice.final->error.message());
     } else if (!failure && choice.final->reason == engine::FinishReason::kCancelled) {
@@ -180,8 +211,7 @@ void GenerationJob::Complete(JobOutput& out) {
   std::vector<ChoiceResult> results;
   for (size_t i = 0; i < choices_.size(); ++i) {
     const Choice& choice = choices_[i];
-    results.push_back({static_cast<int>(i), choice.text,
-                       std::string(engine::FinishReasonName(choice.final->reason)),
+    results.push_back({static_cast<int>(i), choice.text, FinishReason(choice),
                        request_.logprobs, choice.logprobs});
   }
   summary_.text = choices_.front().text;

@@ -7,6 +7,11 @@
 //   (*job)->SetNotify([...] { post Poll() to the connection's strand; });
 //   JobOutput out = (*job)->Poll();   // frames to send; `done` once finished
 //
+// With a content policy whose output filter is on, each choice's text passes
+// through a security::StreamFilter after the output stage (streamed or not,
+// the same filter, so both give the same text); a `stop` hit cancels that
+// choice's engine request and ends it with finish_reason "content_filter".
+//
 // Each choice reads its engine stream through an engine::OutputStage, so the
 // text work of a request (detokenizing, stop strings, JSON) runs here, on
 // the connection's strand, never on the engine thread. Destroying an
@@ -28,6 +33,7 @@
 
 #include "engine/output_stage.h"
 #include "engine/token_stream.h"
+#include "security/policy_enforcer.h"
 #include "server/api_error.h"
 #include "server/chat_request.h"
 #include "server/http_types.h"
@@ -82,7 +88,8 @@ class GenerationJob {
   static Result<std::unique_ptr<GenerationJob>> Start(ServedModel& model,
                                                       const GenerationRequest& request,
                                                       ResponseMeta meta,
-                                                      std::vector<ChoicePlan> plans);
+                                                      std::vector<ChoicePlan> plans,
+                                                      security::PolicyEnforcer* policy = nullptr);
   ~GenerationJob();
   GenerationJob(const GenerationJob&) = delete;
   GenerationJob& operator=(const GenerationJob&) = delete;
@@ -111,7 +118,13 @@ class GenerationJob {
     bool announced = false;  // first chunk (role) sent
     int prompt_tokens = 0;
     int completion_tokens = 0;  // tokens received so far
+    std::unique_ptr<security::StreamFilter> filter;  // null: no output policy
+    bool content_filtered = false;                   // stopped by the policy
   };
+  // Passes text through the choice's filter (counting hits); on a stop,
+  // cancels the choice's engine request.
+  std::string Filter(Choice& choice, std::string text, bool last);
+  std::string FinishReason(const Choice& choice) const;
   GenerationJob(ServedModel& model, const GenerationRequest& request, ResponseMeta meta);
 
   TokenLogprobInfo LogprobsOf(const engine::TokenEvent& event) const;
@@ -123,6 +136,7 @@ class GenerationJob {
   UsageInfo TotalUsage() const;
 
   ServedModel& model_;
+  security::PolicyEnforcer* policy_ = nullptr;
   GenerationRequest request_;
   ResponseMeta meta_;
   std::vector<Choice> choices_;

@@ -54,7 +54,7 @@ class HttpServer::Impl {
     signals_.async_wait([this](boost::system::error_code ec, int signal) {
       if (!ec) BeginDrain(signal == SIGINT ? "SIGINT" : "SIGTERM");
     });
-    if (tls_) {
+    if (tls_ || (state_.policy && state_.policy->has_words_file())) {
       reload_signal_.add(SIGHUP);
       WaitForReload();
     }
@@ -115,14 +115,30 @@ class HttpServer::Impl {
   void WaitForReload() {
     reload_signal_.async_wait([this](boost::system::error_code ec, int) {
       if (ec) return;
-      const Status reloaded = tls_->Reload();
-      if (reloaded.ok()) {
-        Log("info", "tls_reloaded", "new connections get " + tls_->Describe());
-      } else {
-        Log("error", "tls_reload_failed", reloaded.message() + "; keeping " + tls_->Describe());
+      if (tls_) {
+        const Status reloaded = tls_->Reload();
+        if (reloaded.ok()) {
+          Log("info", "tls_reloaded", "new connections get " + tls_->Describe());
+        } else {
+          Log("error", "tls_reload_failed", reloaded.message() + "; keeping " + tls_->Describe());
+        }
       }
+      ReloadPolicyWords();
       WaitForReload();
     });
+  }
+
+  // SIGHUP: answers that start from now on use the words file as it is now;
+  // a file that does not load keeps the old lexicon.
+  void ReloadPolicyWords() {
+    if (!state_.policy || !state_.policy->has_words_file()) return;
+    const Status reloaded = state_.policy->ReloadWords();
+    if (reloaded.ok()) {
+      Log("info", "policy_words_reloaded",
+          std::to_string(state_.policy->term_count()) + " terms");
+    } else {
+      Log("error", "policy_words_reload_failed", reloaded.message() + "; keeping the old lexicon");
+    }
   }
 
   void BeginDrain(const std::string& why) {

@@ -242,7 +242,10 @@ void HttpSession<Stream>::Dispatch() {
       message.count(http::field::access_control_request_method) > 0) {
     return Preflight(std::string(message[http::field::access_control_request_headers]));
   }
-  if (log_.include_content) log_.request_body = request_.body;
+  if (log_.include_content) {  // personal data never reaches the log
+    log_.request_body =
+        state_.policy ? state_.policy->RedactForLog(request_.body) : request_.body;
+  }
   RouteResult result = Route(state_, request_);
   log_.model = result.model;
   job_headers_ = std::move(result.job_headers);
@@ -337,7 +340,9 @@ void HttpSession<Stream>::Pump() {
   log_.finish_reason = summary.finish_reason;
   log_.ttft_ms = summary.time_to_first_token_ms;
   log_.queue_ms = summary.queue_ms;
-  if (log_.include_content) log_.answer = summary.text;
+  if (log_.include_content) {
+    log_.answer = state_.policy ? state_.policy->RedactForLog(summary.text) : summary.text;
+  }
   if (state_.audit && state_.audit->config().capture != "none") audit_answer_ = summary.text;
   const bool streaming = job_->streaming();
   job_.reset();

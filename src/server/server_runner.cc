@@ -7,6 +7,7 @@
 #include "server/audit_stage.h"
 #include "server/http_server.h"
 #include "server/model_registry.h"
+#include "server/policy_setup.h"
 #include "server/request_log.h"
 #include "server/server_state.h"
 #include "server/store_setup.h"
@@ -113,6 +114,7 @@ Status RunServer(const Settings& settings) {
   ServerState state;
   CITADEL_TRY(SetUpAccess(settings, state));
   CITADEL_TRY(SetUpAudit(settings, state));
+  CITADEL_ASSIGN_OR_RETURN(state.policy, PolicyFromSettings(settings));
   state.options.log_requests = settings.GetBool("server.log_requests");
   state.options.log_content = settings.GetBool("server.log_content");
   state.options.max_body_bytes = settings.GetInt("server.max_body_bytes");

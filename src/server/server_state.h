@@ -14,6 +14,7 @@
 #include <string>
 
 #include "security/key_authenticator.h"
+#include "security/policy_enforcer.h"
 #include "server/audit_setup.h"
 #include "server/auth_stage.h"
 #include "server/model_registry.h"
@@ -58,6 +59,8 @@ struct ServerState {
   // Null: no rate limits (unit tests); `serve` sets it from ratelimit.*.
   std::unique_ptr<security::RateLimiter> rate_limiter;
   RateLimitOptions rate_limit;
+  // Content policy (DLP, word filter); null in unit tests that need none.
+  std::unique_ptr<security::PolicyEnforcer> policy;
   // The audit trail (null when audit.enabled is false or there is no store);
   // destroyed first, so its last records and checkpoint reach the store.
   std::unique_ptr<AuditService> audit;
