@@ -1,4 +1,4 @@
-// The element type of the paged KV store (issues #5, #6):
+// The element type of the paged KV store:
 //
 //   kF16  : one IEEE half per element (2 bytes).
 //   kQ8_0 : GGUF Q8_0 blocks of 32 elements along head_dim (BlockQ8_0: an F16
